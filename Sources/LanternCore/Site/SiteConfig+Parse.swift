@@ -1,0 +1,332 @@
+/// # Site file
+///
+/// One JSON object (RFC 8259, UTF-8) describing one camera's view of one public space:
+///
+/// ```json
+/// {
+///   "name": "PETS 2009 S2.L1, view 001",
+///   "frame": { "width": 384, "height": 288 },
+///   "calibration": { "personHeights": [ { "row": 80, "height": 36 }, { "row": 280, "height": 76 } ] },
+///   "crop": { "x": 0, "y": 0, "width": 384, "height": 288 },
+///   "zones": [ { "name": "north-path", "points": [[10, 20], [200, 20], [200, 140], [10, 140]] } ],
+///   "lines": [ { "name": "junction", "from": [190, 100], "to": [190, 280] } ],
+///   "interval": 60,
+///   "privacy": { "suppressBelow": 0 },
+///   "journal": { "maxIntervals": 100000 },
+///   "relay": { "followPresenceAtNight": false, "holdSeconds": 30 }
+/// }
+/// ```
+///
+/// All coordinates are pixels of the full camera frame: x to the right, y down, (0, 0) the top-left
+/// corner.
+///
+/// | key | required | meaning |
+/// | --- | --- | --- |
+/// | `name` | yes | a non-empty name for the site, used in reports |
+/// | `calibration.personHeights` | yes | at least 2 samples `{ "row": r, "height": h }`: a standing person whose feet are at image row `r` (>= 0) is `h` pixels tall (> 0); rows distinct. Lantern interpolates between them and extrapolates beyond. |
+/// | `frame` | no | `{ "width": w, "height": h }`, whole numbers > 0: the camera frame size. If given, `crop`, zone points and line end points must lie within it. |
+/// | `crop` | no (all of the frame) | `{ "x", "y", "width", "height" }`, whole numbers, x and y >= 0, width and height > 0: the part of the frame Lantern analyses |
+/// | `zones` | no (none) | named ground areas: `name` non-empty and unique, `points` at least 3 `[x, y]` pairs enclosing a non-zero area; a person is in a zone when their feet are |
+/// | `lines` | no (none) | named counting lines: `name` non-empty and unique, `from` and `to` distinct `[x, y]` points. Crossing towards the left of `from` → `to` (as seen in the image) counts as in, towards the right as out. |
+/// | `interval` | no (60) | seconds per reporting interval, a whole number from 1 to 86400 |
+/// | `privacy.suppressBelow` | no (0, off) | counts below this whole number are reported as "<k" |
+/// | `journal.maxIntervals` | no (100000) | most intervals kept while undelivered, a whole number >= 1 |
+/// | `relay.followPresenceAtNight` | no (false) | whether the relay switches on while people are present at night |
+/// | `relay.holdSeconds` | no (30) | seconds the relay stays on after the last presence, 0 to 86400 |
+///
+/// Anything else is an error: an unknown key at any level (a misspelt key would otherwise be silently
+/// ignored), a fractional number where a whole one is required, a wrong type, a duplicate key. Each
+/// error is one line that names the file and the key path, e.g.
+/// `site.json: zones[1].points: a zone needs at least 3 points`, or for malformed JSON the position,
+/// e.g. `site.json: line 4, column 2: expected ',' or '}'`.
+extension SiteConfig {
+    /// Reads and validates a site file. `source` names the file in error messages.
+    public static func parse(json: [UInt8], source: String) throws(SiteConfigError) -> SiteConfig {
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(json)
+        } catch {
+            throw SiteConfigError(source: source, location: .text(line: error.line, column: error.column), message: error.message)
+        }
+        return try SiteFileReader(source: source).site(from: document)
+    }
+}
+
+/// Why a site file was rejected; `description` is one line for a log or a terminal.
+public struct SiteConfigError: Error, Equatable, CustomStringConvertible {
+    public enum Location: Equatable {
+        /// The file is not well-formed JSON; the position of the problem.
+        case text(line: Int, column: Int)
+        /// The JSON is well-formed but a value is wrong: its key path, such as `zones[1].points`
+        /// (empty for the document itself).
+        case keyPath(String)
+    }
+
+    /// The file name, as given to `parse(json:source:)`.
+    public var source: String
+    public var location: Location
+    public var message: String
+
+    public init(source: String, location: Location, message: String) {
+        self.source = source
+        self.location = location
+        self.message = message
+    }
+
+    /// E.g. `site.json: calibration.personHeights[0].height: must be > 0 (got -3)`.
+    public var description: String {
+        switch location {
+        case .text(let line, let column): return "\(source): line \(line), column \(column): \(message)"
+        case .keyPath(let path) where path.isEmpty: return "\(source): \(message)"
+        case .keyPath(let path): return "\(source): \(path): \(message)"
+        }
+    }
+}
+
+// MARK: - Reading
+
+/// Turns a parsed document into a `SiteConfig`, checking every value on the way; every error names
+/// the key path it is about.
+private struct SiteFileReader {
+    let source: String
+
+    func site(from document: JSONValue) throws(SiteConfigError) -> SiteConfig {
+        let root = try object(document, "", keys: [
+            "name", "frame", "calibration", "crop", "zones", "lines", "interval", "privacy", "journal", "relay",
+        ])
+
+        let name = try string(root.required("name"), "name")
+        if name.isEmpty { throw fail("name", "must not be empty") }
+
+        var frame: SiteConfig.FrameSize?
+        if let value = root["frame"] {
+            let fields = try object(value, "frame", keys: ["width", "height"])
+            frame = SiteConfig.FrameSize(
+                width: try integer(fields.required("width"), "frame.width", .positive),
+                height: try integer(fields.required("height"), "frame.height", .positive)
+            )
+        }
+
+        let calibration = try object(root.required("calibration"), "calibration", keys: ["personHeights"])
+        let scale = try personScale(calibration.required("personHeights"), "calibration.personHeights")
+
+        var crop: PixelRect?
+        if let value = root["crop"] { crop = try pixelRect(value, "crop", within: frame) }
+
+        var zones: [SiteConfig.Zone] = []
+        if let value = root["zones"] {
+            let list = try array(value, "zones")
+            for (n, element) in list.enumerated() {
+                let zone = try self.zone(element, "zones[\(n)]", within: frame)
+                if let first = zones.firstIndex(where: { $0.name.utf8.elementsEqual(zone.name.utf8) }) {
+                    throw fail("zones[\(n)].name", "\"\(zone.name)\" is already the name of zones[\(first)]")
+                }
+                zones.append(zone)
+            }
+        }
+
+        var lines: [CountingLine] = []
+        if let value = root["lines"] {
+            let list = try array(value, "lines")
+            for (n, element) in list.enumerated() {
+                let line = try countingLine(element, "lines[\(n)]", within: frame)
+                if let first = lines.firstIndex(where: { $0.name.utf8.elementsEqual(line.name.utf8) }) {
+                    throw fail("lines[\(n)].name", "\"\(line.name)\" is already the name of lines[\(first)]")
+                }
+                lines.append(line)
+            }
+        }
+
+        var interval = 60
+        if let value = root["interval"] { interval = try integer(value, "interval", .between(1, 86_400)) }
+
+        var suppressBelow = 0
+        if let value = root["privacy"] {
+            let fields = try object(value, "privacy", keys: ["suppressBelow"])
+            if let v = fields["suppressBelow"] { suppressBelow = try integer(v, "privacy.suppressBelow", .atLeast(0)) }
+        }
+
+        var journalLimit = 100_000
+        if let value = root["journal"] {
+            let fields = try object(value, "journal", keys: ["maxIntervals"])
+            if let v = fields["maxIntervals"] { journalLimit = try integer(v, "journal.maxIntervals", .atLeast(1)) }
+        }
+
+        var relay = SiteConfig.RelayRule()
+        if let value = root["relay"] {
+            let fields = try object(value, "relay", keys: ["followPresenceAtNight", "holdSeconds"])
+            if let v = fields["followPresenceAtNight"] {
+                relay.followPresenceAtNight = try bool(v, "relay.followPresenceAtNight")
+            }
+            if let v = fields["holdSeconds"] { relay.holdSeconds = try integer(v, "relay.holdSeconds", .between(0, 86_400)) }
+        }
+
+        return SiteConfig(
+            name: name, scale: scale, crop: crop, zones: zones, lines: lines, intervalSeconds: interval,
+            suppressBelow: suppressBelow, journalLimit: journalLimit, relay: relay, frame: frame
+        )
+    }
+
+    // MARK: Parts
+
+    func personScale(_ value: JSONValue, _ path: String) throws(SiteConfigError) -> PersonScale {
+        let list = try array(value, path)
+        if list.count < 2 {
+            throw fail(path, "needs at least 2 samples at different rows (got \(list.count))")
+        }
+        var samples: [PersonScale.Sample] = []
+        for (n, element) in list.enumerated() {
+            let at = "\(path)[\(n)]"
+            let fields = try object(element, at, keys: ["row", "height"])
+            let row = try number(fields.required("row"), "\(at).row")
+            let height = try number(fields.required("height"), "\(at).height")
+            if row < 0 { throw fail("\(at).row", "must be >= 0 (got \(formatTrimmed(row)))") }
+            if !(height > 0) { throw fail("\(at).height", "must be > 0 (got \(formatTrimmed(height)))") }
+            if let first = samples.firstIndex(where: { $0.row == row }) {
+                throw fail("\(at).row", "same row as \(path)[\(first)] (each sample needs its own row)")
+            }
+            samples.append(PersonScale.Sample(row: row, height: height))
+        }
+        return PersonScale(samples: samples)
+    }
+
+    func pixelRect(_ value: JSONValue, _ path: String, within frame: SiteConfig.FrameSize?) throws(SiteConfigError) -> PixelRect {
+        let fields = try object(value, path, keys: ["x", "y", "width", "height"])
+        let rect = PixelRect(
+            x: try integer(fields.required("x"), "\(path).x", .atLeast(0)),
+            y: try integer(fields.required("y"), "\(path).y", .atLeast(0)),
+            width: try integer(fields.required("width"), "\(path).width", .positive),
+            height: try integer(fields.required("height"), "\(path).height", .positive)
+        )
+        if let frame, rect.x + rect.width > frame.width || rect.y + rect.height > frame.height {
+            throw fail(path, "reaches outside the frame (\(frame.width)x\(frame.height))")
+        }
+        return rect
+    }
+
+    func zone(_ value: JSONValue, _ path: String, within frame: SiteConfig.FrameSize?) throws(SiteConfigError) -> SiteConfig.Zone {
+        let fields = try object(value, path, keys: ["name", "points"])
+        let name = try string(fields.required("name"), "\(path).name")
+        if name.isEmpty { throw fail("\(path).name", "must not be empty") }
+        let list = try array(fields.required("points"), "\(path).points")
+        if list.count < 3 { throw fail("\(path).points", "a zone needs at least 3 points (got \(list.count))") }
+        var points: [Point] = []
+        for (n, element) in list.enumerated() {
+            points.append(try point(element, "\(path).points[\(n)]", within: frame))
+        }
+        let area = Polygon(points: points)
+        if !(area.area > 0) { throw fail("\(path).points", "the points enclose no area (are they all on one line?)") }
+        return SiteConfig.Zone(name: name, area: area)
+    }
+
+    func countingLine(_ value: JSONValue, _ path: String, within frame: SiteConfig.FrameSize?) throws(SiteConfigError) -> CountingLine {
+        let fields = try object(value, path, keys: ["name", "from", "to"])
+        let name = try string(fields.required("name"), "\(path).name")
+        if name.isEmpty { throw fail("\(path).name", "must not be empty") }
+        let from = try point(fields.required("from"), "\(path).from", within: frame)
+        let to = try point(fields.required("to"), "\(path).to", within: frame)
+        if from == to { throw fail("\(path).to", "is the same point as from (a line needs two distinct end points)") }
+        return CountingLine(name: name, from: from, to: to)
+    }
+
+    /// A point written `[x, y]`.
+    func point(_ value: JSONValue, _ path: String, within frame: SiteConfig.FrameSize?) throws(SiteConfigError) -> Point {
+        guard case .array(let pair) = value else {
+            throw fail(path, "expected a point [x, y], got \(value.kindDescription)")
+        }
+        guard pair.count == 2 else { throw fail(path, "expected a point [x, y], got \(pair.count) numbers") }
+        let p = Point(x: try number(pair[0], "\(path)[0]"), y: try number(pair[1], "\(path)[1]"))
+        if let frame, p.x < 0 || p.y < 0 || p.x > Double(frame.width) || p.y > Double(frame.height) {
+            throw fail(path, "[\(formatTrimmed(p.x)), \(formatTrimmed(p.y))] is outside the frame (\(frame.width)x\(frame.height))")
+        }
+        return p
+    }
+
+    // MARK: Values
+
+    func object(_ value: JSONValue, _ path: String, keys allowed: [StaticString]) throws(SiteConfigError) -> Fields {
+        guard case .object(let members) = value else {
+            if path.isEmpty { throw fail(path, "the file must hold a JSON object, got \(value.kindDescription)") }
+            throw fail(path, "expected an object, got \(value.kindDescription)")
+        }
+        for member in members where !allowed.contains(where: { utf8Equal($0, member.key) }) {
+            var known = ""
+            for key in allowed { known += (known.isEmpty ? "" : ", ") + key.description }
+            throw fail(Fields.path(path, member.key), "unknown key (known keys here: \(known))")
+        }
+        return Fields(path: path, members: members, reader: self)
+    }
+
+    func array(_ value: JSONValue, _ path: String) throws(SiteConfigError) -> [JSONValue] {
+        guard case .array(let elements) = value else { throw fail(path, "expected an array, got \(value.kindDescription)") }
+        return elements
+    }
+
+    func string(_ value: JSONValue, _ path: String) throws(SiteConfigError) -> String {
+        guard case .string(let text) = value else { throw fail(path, "expected a string, got \(value.kindDescription)") }
+        return text
+    }
+
+    func bool(_ value: JSONValue, _ path: String) throws(SiteConfigError) -> Bool {
+        guard case .bool(let flag) = value else {
+            throw fail(path, "expected true or false, got \(value.kindDescription)")
+        }
+        return flag
+    }
+
+    func number(_ value: JSONValue, _ path: String) throws(SiteConfigError) -> Double {
+        guard case .number(let x) = value else { throw fail(path, "expected a number, got \(value.kindDescription)") }
+        return x
+    }
+
+    enum Bound {
+        case positive
+        case atLeast(Int)
+        case between(Int, Int)
+    }
+
+    /// A whole number within `bound`.
+    func integer(_ value: JSONValue, _ path: String, _ bound: Bound) throws(SiteConfigError) -> Int {
+        let x = try number(value, path)
+        let got = "(got \(formatTrimmed(x)))"
+        switch bound {
+        case .positive: if !(x > 0) { throw fail(path, "must be > 0 \(got)") }
+        case .atLeast(let low): if x < Double(low) { throw fail(path, "must be >= \(low) \(got)") }
+        case .between(let low, let high):
+            if x < Double(low) || x > Double(high) { throw fail(path, "must be from \(low) to \(high) \(got)") }
+        }
+        // 2^53: beyond it a double no longer tells whole numbers apart, and no count here gets near.
+        if x >= 9_007_199_254_740_992 { throw fail(path, "is too large \(got)") }
+        guard let n = Int(exactly: x) else { throw fail(path, "must be a whole number \(got)") }
+        return n
+    }
+
+    func fail(_ path: String, _ message: String) -> SiteConfigError {
+        SiteConfigError(source: source, location: .keyPath(path), message: message)
+    }
+}
+
+/// The members of one object of the site file, already checked for unknown keys.
+private struct Fields {
+    let path: String
+    let members: [(key: String, value: JSONValue)]
+    let reader: SiteFileReader
+
+    subscript(key: StaticString) -> JSONValue? {
+        for member in members where utf8Equal(key, member.key) { return member.value }
+        return nil
+    }
+
+    func required(_ key: StaticString) throws(SiteConfigError) -> JSONValue {
+        guard let value = self[key] else { throw reader.fail(Fields.path(path, key.description), "required key is missing") }
+        return value
+    }
+
+    static func path(_ parent: String, _ key: String) -> String {
+        parent.isEmpty ? key : parent + "." + key
+    }
+}
+
+private func utf8Equal(_ a: StaticString, _ b: String) -> Bool {
+    a.withUTF8Buffer { b.utf8.elementsEqual($0) }
+}

@@ -1,0 +1,71 @@
+/// A site: one camera's view of one public space, and what Lantern measures in it.
+/// Read from a site file (JSON) by `SiteConfig.parse(json:source:)`; see README "Site file".
+public struct SiteConfig: Equatable {
+    /// A named ground area; people are in it when their foot point is.
+    public struct Zone: Equatable {
+        public var name: String
+        public var area: Polygon
+
+        public init(name: String, area: Polygon) {
+            self.name = name
+            self.area = area
+        }
+    }
+
+    /// When the relay follows presence (off unless the site file says so).
+    public struct RelayRule: Equatable {
+        public var followPresenceAtNight: Bool
+        /// Seconds the relay stays on after the last presence.
+        public var holdSeconds: Int
+
+        public init(followPresenceAtNight: Bool = false, holdSeconds: Int = 30) {
+            self.followPresenceAtNight = followPresenceAtNight
+            self.holdSeconds = holdSeconds
+        }
+    }
+
+    /// The camera frame's size in pixels, as a site file states it.
+    public struct FrameSize: Equatable {
+        public var width: Int
+        public var height: Int
+
+        public init(width: Int, height: Int) {
+            self.width = width
+            self.height = height
+        }
+    }
+
+    public var name: String
+    public var scale: PersonScale
+    /// The camera frame the coordinates refer to, if the site file gives it (nil: not checked).
+    public var frame: FrameSize?
+    /// The part of the camera frame Lantern looks at (nil: all of it). Zone and line coordinates are in
+    /// full-frame pixels either way.
+    public var crop: PixelRect?
+    public var zones: [Zone]
+    public var lines: [CountingLine]
+    /// Length of one reporting interval, seconds.
+    public var intervalSeconds: Int
+    /// Counts below this are reported as "<k" (privacy); 0 is off.
+    public var suppressBelow: Int
+    /// Journal size bound (intervals kept undelivered at most).
+    public var journalLimit: Int
+    public var relay: RelayRule
+
+    public init(
+        name: String, scale: PersonScale, crop: PixelRect? = nil, zones: [Zone] = [], lines: [CountingLine] = [],
+        intervalSeconds: Int = 60, suppressBelow: Int = 0, journalLimit: Int = 100_000, relay: RelayRule = RelayRule(),
+        frame: FrameSize? = nil
+    ) {
+        self.name = name
+        self.scale = scale
+        self.crop = crop
+        self.zones = zones
+        self.lines = lines
+        self.intervalSeconds = intervalSeconds
+        self.suppressBelow = suppressBelow
+        self.journalLimit = journalLimit
+        self.relay = relay
+        self.frame = frame
+    }
+}
