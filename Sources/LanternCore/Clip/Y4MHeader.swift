@@ -1,0 +1,209 @@
+/// The stream header of a YUV4MPEG2 (`.y4m`) clip: `YUV4MPEG2 W640 H480 F25:1 Ip A1:1 C420jpeg\n`.
+///
+/// Pure parsing, no I/O: the clip reader hands it the header line. Lantern only uses luma, so every
+/// 8-bit colour space and interlacing mode is accepted; the chroma planes are only sized, to be skipped.
+/// Format reference: https://wiki.multimedia.cx/index.php/YUV4MPEG2 and ffmpeg's libavformat/yuv4mpegenc.c.
+public struct Y4MHeader: Equatable, Sendable {
+    /// Every stream starts with these bytes.
+    public static let signature: [UInt8] = Array("YUV4MPEG2 ".utf8)
+    /// Every frame starts with a line beginning with these bytes (then optional parameters).
+    public static let frameMarker: [UInt8] = Array("FRAME".utf8)
+    /// Widths and heights above this are refused (keeps frame sizes far from overflow).
+    public static let maximumDimension = 16384
+
+    /// A frame rate or pixel aspect ratio, as written (`F30000:1001`).
+    public struct Ratio: Equatable, Sendable {
+        public var numerator: Int
+        public var denominator: Int
+
+        @inlinable
+        public init(_ numerator: Int, _ denominator: Int) {
+            self.numerator = numerator
+            self.denominator = denominator
+        }
+    }
+
+    /// Sample layout of a frame (the `C` token). All are 8 bits per sample.
+    public enum ColourSpace: Equatable, Sendable {
+        /// Luma only (`Cmono`).
+        case mono
+        /// 4:2:0 chroma, siting as the token says: `C420`, `C420jpeg`, `C420paldv`, `C420mpeg2`.
+        case yuv420, yuv420jpeg, yuv420paldv, yuv420mpeg2
+        /// 4:1:1 chroma (`C411`).
+        case yuv411
+        /// 4:2:2 chroma (`C422`).
+        case yuv422
+        /// 4:4:4 chroma (`C444`).
+        case yuv444
+        /// 4:4:4 chroma plus an alpha plane (`C444alpha`).
+        case yuva444
+
+        /// The colour space a header without `C` token uses.
+        public static var `default`: ColourSpace { .yuv420jpeg }
+
+        /// The `C` token value, e.g. `420jpeg`.
+        public var name: String {
+            switch self {
+            case .mono: "mono"
+            case .yuv420: "420"
+            case .yuv420jpeg: "420jpeg"
+            case .yuv420paldv: "420paldv"
+            case .yuv420mpeg2: "420mpeg2"
+            case .yuv411: "411"
+            case .yuv422: "422"
+            case .yuv444: "444"
+            case .yuva444: "444alpha"
+            }
+        }
+
+        /// Every colour space Lantern reads.
+        public static let all: [ColourSpace] = [
+            .mono, .yuv420, .yuv420jpeg, .yuv420paldv, .yuv420mpeg2, .yuv411, .yuv422, .yuv444, .yuva444,
+        ]
+    }
+
+    /// Field order (the `I` token). Lantern treats every frame as a whole picture.
+    public enum Interlacing: Equatable, Sendable {
+        case progressive, topFieldFirst, bottomFieldFirst, unknown, mixed
+    }
+
+    public var width: Int
+    public var height: Int
+    public var frameRate: Ratio
+    public var interlacing: Interlacing
+    /// `A` token; 0:0 when unknown or absent.
+    public var pixelAspect: Ratio
+    public var colourSpace: ColourSpace
+
+    /// Bytes of the luma (Y) plane: width x height, no padding.
+    public var lumaSize: Int { width * height }
+
+    /// Bytes of the planes after luma (Cb, Cr, alpha), rounded up as ffmpeg does for odd sizes.
+    public var chromaSize: Int {
+        let halfWidth = (width + 1) / 2, halfHeight = (height + 1) / 2
+        switch colourSpace {
+        case .mono: return 0
+        case .yuv420, .yuv420jpeg, .yuv420paldv, .yuv420mpeg2: return 2 * halfWidth * halfHeight
+        case .yuv411: return 2 * ((width + 3) / 4) * height
+        case .yuv422: return 2 * halfWidth * height
+        case .yuv444: return 2 * width * height
+        case .yuva444: return 3 * width * height
+        }
+    }
+
+    /// Bytes after each `FRAME...\n` line.
+    public var frameSize: Int { lumaSize + chromaSize }
+
+    /// Frames per second as a floating-point value, for display and timing.
+    public var framesPerSecond: Double {
+        Double(frameRate.numerator) / Double(frameRate.denominator)
+    }
+
+    public init(
+        width: Int, height: Int, frameRate: Ratio,
+        interlacing: Interlacing = .progressive, pixelAspect: Ratio = Ratio(0, 0),
+        colourSpace: ColourSpace = .default
+    ) {
+        self.width = width
+        self.height = height
+        self.frameRate = frameRate
+        self.interlacing = interlacing
+        self.pixelAspect = pixelAspect
+        self.colourSpace = colourSpace
+    }
+
+    /// Parses a header line, starting with `YUV4MPEG2 `, without its terminating newline.
+    /// Unknown tags and `X` tokens are ignored; a repeated tag keeps its last value.
+    public init(parsing line: some Collection<UInt8>) throws(Y4MError) {
+        let bytes = Array(line)
+        guard bytes.starts(with: Y4MHeader.signature) else { throw .missingSignature }
+        var width: Int?, height: Int?, frameRate: Ratio?
+        var interlacing = Interlacing.progressive
+        var pixelAspect = Ratio(0, 0)
+        var colourSpace = ColourSpace.default
+        for token in bytes[Y4MHeader.signature.count...].split(separator: UInt8(ascii: " ")) {
+            let value = token.dropFirst()
+            switch token.first! {
+            case UInt8(ascii: "W"): width = try Y4MHeader.dimension(value, token: token)
+            case UInt8(ascii: "H"): height = try Y4MHeader.dimension(value, token: token)
+            case UInt8(ascii: "F"):
+                guard let rate = Y4MHeader.ratio(value), rate.numerator > 0, rate.denominator > 0 else {
+                    throw .badToken(String(decoding: token, as: UTF8.self), expected: "a frame rate like F25:1")
+                }
+                frameRate = rate
+            case UInt8(ascii: "A"):
+                guard let aspect = Y4MHeader.ratio(value) else {
+                    throw .badToken(String(decoding: token, as: UTF8.self), expected: "a pixel aspect like A1:1")
+                }
+                pixelAspect = aspect
+            case UInt8(ascii: "I"):
+                switch value.count == 1 ? value.first! : 0 {
+                case UInt8(ascii: "p"): interlacing = .progressive
+                case UInt8(ascii: "t"): interlacing = .topFieldFirst
+                case UInt8(ascii: "b"): interlacing = .bottomFieldFirst
+                case UInt8(ascii: "?"): interlacing = .unknown
+                case UInt8(ascii: "m"): interlacing = .mixed
+                default:
+                    throw .badToken(String(decoding: token, as: UTF8.self), expected: "an interlacing mode (Ip, It, Ib, I?, Im)")
+                }
+            case UInt8(ascii: "C"): colourSpace = try Y4MHeader.colourSpace(Array(value))
+            default: break  // X (application data) and tags from later versions
+            }
+        }
+        guard let width else { throw .missingWidth }
+        guard let height else { throw .missingHeight }
+        guard let frameRate else { throw .missingFrameRate }
+        self.init(
+            width: width, height: height, frameRate: frameRate,
+            interlacing: interlacing, pixelAspect: pixelAspect, colourSpace: colourSpace
+        )
+    }
+
+    /// Checks a frame header line (without its newline): `FRAME`, then nothing or ` ` and parameters.
+    public static func checkFrameLine(_ line: some Collection<UInt8>) throws(Y4MError) {
+        guard line.starts(with: frameMarker) else { throw .missingFrameMarker }
+        let rest = line.dropFirst(frameMarker.count)
+        guard rest.isEmpty || rest.first == UInt8(ascii: " ") else { throw .missingFrameMarker }
+    }
+
+    // MARK: - Tokens
+
+    // Compared as bytes, not Strings: String equality would pull Unicode tables into the board image.
+    private static func colourSpace(_ name: [UInt8]) throws(Y4MError) -> ColourSpace {
+        for space in ColourSpace.all where name.elementsEqual(space.name.utf8) { return space }
+        // ffmpeg spells deeper samples as a suffix: mono16, 420p10, 444p12, 422p9.
+        var base = name[...]
+        while let last = base.last, last >= UInt8(ascii: "0"), last <= UInt8(ascii: "9") { base.removeLast() }
+        let text = String(decoding: name, as: UTF8.self)
+        if let bits = number(name[base.endIndex...]), bits > 8, bits <= 32,
+           ["mono", "420p", "422p", "444p", "444alphap"].contains(where: { base.elementsEqual($0.utf8) }) {
+            throw .notEightBit(colourSpace: text, bits: bits)
+        }
+        throw .unknownColourSpace(text)
+    }
+
+    private static func dimension(_ value: some Collection<UInt8>, token: some Collection<UInt8>) throws(Y4MError) -> Int {
+        guard let n = number(value), n > 0 else {
+            throw .badToken(String(decoding: token, as: UTF8.self), expected: "a positive whole number")
+        }
+        guard n <= maximumDimension else { throw .tooLarge(String(decoding: token, as: UTF8.self)) }
+        return n
+    }
+
+    private static func ratio(_ value: some Collection<UInt8>) -> Ratio? {
+        let parts = value.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
+        guard parts.count == 2, let n = number(parts[0]), let d = number(parts[1]) else { return nil }
+        return Ratio(n, d)
+    }
+
+    /// A decimal number of at most 9 digits (no sign, no overflow), or nil.
+    private static func number(_ digits: some Collection<UInt8>) -> Int? {
+        guard !digits.isEmpty, digits.count <= 9 else { return nil }
+        var n = 0
+        for d in digits {
+            guard d >= UInt8(ascii: "0"), d <= UInt8(ascii: "9") else { return nil }
+            n = n * 10 + Int(d - UInt8(ascii: "0"))
+        }
+        return n
+    }
+}
