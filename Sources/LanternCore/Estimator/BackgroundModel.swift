@@ -1,0 +1,85 @@
+/// The empty scene, learnt online as an approximate running median: each frame moves every background
+/// pixel one grey level towards the frame (faster during warm-up). A person walking through changes a
+/// pixel for a few frames only, so the median ignores them; a parked car is absorbed in a minute or so.
+public struct BackgroundModel: ~Copyable {
+    public let width: Int
+    public let height: Int
+    let pixels: UnsafeMutableBufferPointer<UInt8>
+    public private(set) var framesSeen = 0
+
+    public init(width: Int, height: Int) {
+        precondition(width > 0 && height > 0)
+        self.width = width
+        self.height = height
+        pixels = .allocate(capacity: width * height)
+        pixels.initialize(repeating: 0)
+    }
+
+    deinit { pixels.deallocate() }
+
+    /// Compares `frame` with the background, writes each 2x2 cell's foreground pixel count into `cells`,
+    /// and moves the background `rate` grey levels towards the frame. One pass over the pixels.
+    /// The frame must be `width` x `height`; `cells` must be (width/2) x (height/2); an odd last row or
+    /// column is ignored.
+    public mutating func subtract(_ frame: GreyImage, threshold: UInt8, rate: UInt8, into cells: borrowing CellGrid) {
+        precondition(frame.width == width && frame.height == height, "BackgroundModel: frame size changed")
+        precondition(cells.width == width / 2 && cells.height == height / 2, "BackgroundModel: cell grid size")
+        if framesSeen == 0 {
+            for y in 0..<height {
+                (pixels.baseAddress! + y * width).update(from: frame.base + y * frame.stride, count: width)
+            }
+        }
+        framesSeen += 1
+        let bg = pixels.baseAddress!
+        let out = cells.counts.baseAddress!
+        let cw = cells.width
+        for cy in 0..<cells.height {
+            let f0 = frame.base + (2 * cy) * frame.stride, f1 = f0 + frame.stride
+            let b0 = bg + (2 * cy) * width, b1 = b0 + width
+            let o = out + cy * cw
+            var x = 0
+            // 32 pixels (16 cells) at a time.
+            while x + 32 <= 2 * cw {
+                let c0 = Self.step(f0 + x, b0 + x, threshold: threshold, rate: rate)
+                     &+ Self.step(f1 + x, b1 + x, threshold: threshold, rate: rate)
+                let c1 = Self.step(f0 + x + 16, b0 + x + 16, threshold: threshold, rate: rate)
+                     &+ Self.step(f1 + x + 16, b1 + x + 16, threshold: threshold, rate: rate)
+                let pairs0 = c0.evenHalf &+ c0.oddHalf, pairs1 = c1.evenHalf &+ c1.oddHalf
+                UnsafeMutableRawPointer(o + x / 2).storeBytes(of: pairs0, as: SIMD8<UInt8>.self)
+                UnsafeMutableRawPointer(o + x / 2 + 8).storeBytes(of: pairs1, as: SIMD8<UInt8>.self)
+                x += 32
+            }
+            while x + 2 <= 2 * cw {
+                var n: UInt8 = 0
+                n &+= Self.stepScalar(f0 + x, b0 + x, threshold: threshold, rate: rate)
+                n &+= Self.stepScalar(f0 + x + 1, b0 + x + 1, threshold: threshold, rate: rate)
+                n &+= Self.stepScalar(f1 + x, b1 + x, threshold: threshold, rate: rate)
+                n &+= Self.stepScalar(f1 + x + 1, b1 + x + 1, threshold: threshold, rate: rate)
+                o[x / 2] = n
+                x += 2
+            }
+        }
+    }
+
+    /// 16 pixels: returns 1 where foreground, 0 elsewhere, and updates the background in place.
+    @inline(__always)
+    static func step(_ f: UnsafePointer<UInt8>, _ b: UnsafeMutablePointer<UInt8>, threshold: UInt8, rate: UInt8) -> SIMD16<UInt8> {
+        let fv = UnsafeRawPointer(f).loadUnaligned(as: SIMD16<UInt8>.self)
+        let bv = UnsafeRawPointer(b).loadUnaligned(as: SIMD16<UInt8>.self)
+        let brighter = fv .> bv
+        let diff = (fv &- bv).replacing(with: bv &- fv, where: .!brighter)
+        let move = diff.replacing(with: SIMD16(repeating: rate), where: diff .> SIMD16(repeating: rate))
+        let next = (bv &- move).replacing(with: bv &+ move, where: brighter)
+        UnsafeMutableRawPointer(b).storeBytes(of: next, as: SIMD16<UInt8>.self)
+        return SIMD16<UInt8>(repeating: 0).replacing(with: 1, where: diff .> SIMD16(repeating: threshold))
+    }
+
+    @inline(__always)
+    static func stepScalar(_ f: UnsafePointer<UInt8>, _ b: UnsafeMutablePointer<UInt8>, threshold: UInt8, rate: UInt8) -> UInt8 {
+        let fv = f.pointee, bv = b.pointee
+        let diff = fv > bv ? fv - bv : bv - fv
+        let move = min(diff, rate)
+        b.pointee = fv > bv ? bv + move : bv - move
+        return diff > threshold ? 1 : 0
+    }
+}

@@ -1,0 +1,117 @@
+/// What the estimator saw in one frame.
+public struct FrameEstimate: Equatable {
+    /// People in view (smoothed), before rounding.
+    public var people: Double
+    /// People in view, rounded: the head count.
+    public var count: Int
+
+    public init(people: Double, count: Int) {
+        self.people = people
+        self.count = count
+    }
+}
+
+/// Anonymised occupancy: how many people are in view, and in each zone, frame by frame, for a fixed
+/// camera. It sees only foreground masses, never identities: a blob's head count is its foreground
+/// weighted by the expected size of a person at that image row (`PersonDensity`), so two people walking
+/// together count as two and a crowd as many.
+///
+/// All working memory is allocated here, once per stream; `process` allocates nothing and keeps no
+/// reference to the frame.
+public final class OccupancyEstimator {
+    public let parameters: EstimatorParameters
+    public let site: SiteConfig
+    /// The analysed area of the camera frame (the site's crop, or all of it).
+    public let area: PixelRect
+    public let density: PersonDensity
+    var background: BackgroundModel
+    let cells: CellGrid
+    var labeler: BlobLabeler
+    var smoothing: MedianWindow
+    var zoneRaw: [Double]
+    /// People per zone in the last frame (smoothed), in site zone order.
+    public private(set) var zonePeople: [Double]
+    /// Head count per zone in the last frame, in site zone order.
+    public private(set) var zoneCounts: [Int]
+    /// The last frame's estimate.
+    public private(set) var latest = FrameEstimate(people: 0, count: 0)
+    public private(set) var framesProcessed = 0
+
+    /// - Parameters:
+    ///   - frameWidth, frameHeight: the camera frame's size (the crop is taken from it).
+    public init(site: SiteConfig, frameWidth: Int, frameHeight: Int, parameters: EstimatorParameters = EstimatorParameters()) {
+        self.parameters = parameters
+        self.site = site
+        let full = PixelRect(x: 0, y: 0, width: frameWidth, height: frameHeight)
+        var area = (site.crop ?? full).clamped(width: frameWidth, height: frameHeight)
+        // Whole cells only.
+        area.width = max(area.width & ~1, 2)
+        area.height = max(area.height & ~1, 2)
+        self.area = area
+        let cw = area.width / 2, ch = area.height / 2
+        density = PersonDensity(
+            scale: site.scale, zones: site.zones, cellsWide: cw, cellsHigh: ch, origin: (area.x, area.y),
+            areaFactor: parameters.personAreaFactor)
+        background = BackgroundModel(width: area.width, height: area.height)
+        cells = CellGrid(width: cw, height: ch)
+        labeler = BlobLabeler(width: cw, height: ch)
+        smoothing = MedianWindow(length: parameters.smoothingFrames, series: site.zones.count + 1)
+        zoneRaw = [Double](repeating: 0, count: site.zones.count)
+        zonePeople = zoneRaw
+        zoneCounts = [Int](repeating: 0, count: site.zones.count)
+    }
+
+    /// The blobs of the last frame (cell coordinates of the analysed area).
+    public var blobs: [Blob] { labeler.blobs }
+
+    /// Estimates the people in `frame`, a full camera frame of the size given at init.
+    @discardableResult
+    public func process(_ frame: GreyImage) -> FrameEstimate {
+        let view = frame.cropped(to: area)
+        let rate = framesProcessed < parameters.warmupFrames ? parameters.warmupRate : 1
+        background.subtract(view, threshold: parameters.threshold, rate: rate, into: cells)
+        cells.buildConnectivityMask()
+        labeler.label(cells, density: density)
+        framesProcessed += 1
+
+        var total = 0.0
+        for blob in labeler.blobs where blob.people >= parameters.minimumBlobPeople { total += blob.people }
+        if !zoneRaw.isEmpty { accumulateZones() }
+
+        smoothing.set(total, series: 0)
+        for z in 0..<zoneRaw.count { smoothing.set(zoneRaw[z], series: z + 1) }
+        smoothing.advance()
+        let people = smoothing.median(series: 0)
+        for z in 0..<zoneRaw.count {
+            zonePeople[z] = smoothing.median(series: z + 1)
+            zoneCounts[z] = Self.headCount(zonePeople[z])
+        }
+        latest = FrameEstimate(people: people, count: Self.headCount(people))
+        return latest
+    }
+
+    @inline(__always)
+    static func headCount(_ people: Double) -> Int { Int((people + 0.5).rounded(.down)) }
+
+    /// Each counted blob's pixels go to the zones their person's feet are in.
+    func accumulateZones() {
+        for z in 0..<zoneRaw.count { zoneRaw[z] = 0 }
+        let counts = cells.counts.baseAddress!
+        let w = cells.width
+        for y in 0..<cells.height {
+            let weight = density.weightPerPixel[y]
+            for x in 0..<w where counts[y * w + x] != 0 {
+                let bits = density.zoneMask[y * w + x]
+                guard bits != 0, let b = labeler.blobIndex(x: x, y: y),
+                      labeler.blobs[b].people >= parameters.minimumBlobPeople else { continue }
+                let people = Double(counts[y * w + x]) * weight
+                var rest = bits
+                while rest != 0 {
+                    let z = rest.trailingZeroBitCount
+                    zoneRaw[z] += people
+                    rest &= rest - 1
+                }
+            }
+        }
+    }
+}

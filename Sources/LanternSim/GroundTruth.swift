@@ -1,0 +1,91 @@
+import Foundation
+
+/// Per-frame head counts from a `counts.csv` (`frame,count[,...]`): the ground truth a replay is
+/// scored against.
+public struct GroundTruth {
+    public let counts: [Int: Int]
+
+    public init(counts: [Int: Int]) {
+        self.counts = counts
+    }
+
+    public static func load(countsCSV path: String) throws(SimulatorError) -> GroundTruth {
+        let text = try readText(path)
+        var lines = text.split(whereSeparator: \.isNewline)
+        guard let header = lines.first else { throw SimulatorError("\(path): empty file; expected a 'frame,count' header") }
+        let columns = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let frameColumn = columns.firstIndex(of: "frame"), let countColumn = columns.firstIndex(of: "count") else {
+            throw SimulatorError("\(path): line 1: expected columns 'frame' and 'count', found '\(header)'")
+        }
+        lines.removeFirst()
+        var counts: [Int: Int] = [:]
+        for (i, line) in lines.enumerated() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard fields.count > max(frameColumn, countColumn),
+                  let frame = Int(fields[frameColumn].trimmingCharacters(in: .whitespaces)),
+                  let count = Int(fields[countColumn].trimmingCharacters(in: .whitespaces)) else {
+                throw SimulatorError("\(path): line \(i + 2): expected whole numbers in 'frame' and 'count'")
+            }
+            counts[frame] = count
+        }
+        return GroundTruth(counts: counts)
+    }
+}
+
+/// One person's box in one frame, from `boxes.csv` (`frame,id,x,y,w,h,...`).
+public struct TruthBox: Equatable {
+    public var frame: Int
+    public var id: Int
+    public var x: Double, y: Double, width: Double, height: Double
+
+    public init(frame: Int, id: Int, x: Double, y: Double, width: Double, height: Double) {
+        self.frame = frame
+        self.id = id
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
+    }
+
+    /// Where the person stands: the middle of the box's bottom edge.
+    public var footPoint: (x: Double, y: Double) { (x + width / 2, y + height) }
+
+    public static func load(boxesCSV path: String) throws(SimulatorError) -> [TruthBox] {
+        let text = try readText(path)
+        var lines = text.split(whereSeparator: \.isNewline)
+        guard let header = lines.first else { throw SimulatorError("\(path): empty file; expected a 'frame,id,x,y,w,h' header") }
+        let columns = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let names = ["frame", "id", "x", "y", "w", "h"]
+        var index: [Int] = []
+        for name in names {
+            guard let c = columns.firstIndex(of: name) else {
+                throw SimulatorError("\(path): line 1: missing column '\(name)' (expected frame,id,x,y,w,h)")
+            }
+            index.append(c)
+        }
+        lines.removeFirst()
+        var boxes: [TruthBox] = []
+        boxes.reserveCapacity(lines.count)
+        for (i, line) in lines.enumerated() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            var values: [Double] = []
+            for c in index {
+                guard c < fields.count, let v = Double(fields[c].trimmingCharacters(in: .whitespaces)) else {
+                    throw SimulatorError("\(path): line \(i + 2): column '\(names[values.count])' is not a number")
+                }
+                values.append(v)
+            }
+            boxes.append(TruthBox(frame: Int(values[0]), id: Int(values[1]), x: values[2], y: values[3], width: values[4], height: values[5]))
+        }
+        return boxes
+    }
+}
+
+func readText(_ path: String) throws(SimulatorError) -> String {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        let reason = FileManager.default.fileExists(atPath: path) ? "cannot read it" : "no such file"
+        throw SimulatorError("\(path): \(reason); check the path")
+    }
+    guard let text = String(data: data, encoding: .utf8) else { throw SimulatorError("\(path): not UTF-8 text") }
+    return text
+}
