@@ -44,9 +44,8 @@ public struct BackgroundModel: ~Copyable {
                      &+ Self.step(f1 + x, b1 + x, threshold: threshold, rate: rate)
                 let c1 = Self.step(f0 + x + 16, b0 + x + 16, threshold: threshold, rate: rate)
                      &+ Self.step(f1 + x + 16, b1 + x + 16, threshold: threshold, rate: rate)
-                let pairs0 = c0.evenHalf &+ c0.oddHalf, pairs1 = c1.evenHalf &+ c1.oddHalf
-                UnsafeMutableRawPointer(o + x / 2).storeBytes(of: pairs0, as: SIMD8<UInt8>.self)
-                UnsafeMutableRawPointer(o + x / 2 + 8).storeBytes(of: pairs1, as: SIMD8<UInt8>.self)
+                UnsafeMutableRawPointer(o + x / 2).storeBytes(of: Self.pairSums(c0), as: SIMD8<UInt8>.self)
+                UnsafeMutableRawPointer(o + x / 2 + 8).storeBytes(of: Self.pairSums(c1), as: SIMD8<UInt8>.self)
                 x += 32
             }
             while x + 2 <= 2 * cw {
@@ -66,12 +65,25 @@ public struct BackgroundModel: ~Copyable {
     static func step(_ f: UnsafePointer<UInt8>, _ b: UnsafeMutablePointer<UInt8>, threshold: UInt8, rate: UInt8) -> SIMD16<UInt8> {
         let fv = UnsafeRawPointer(f).loadUnaligned(as: SIMD16<UInt8>.self)
         let bv = UnsafeRawPointer(b).loadUnaligned(as: SIMD16<UInt8>.self)
-        let brighter = fv .> bv
-        let diff = (fv &- bv).replacing(with: bv &- fv, where: .!brighter)
-        let move = diff.replacing(with: SIMD16(repeating: rate), where: diff .> SIMD16(repeating: rate))
-        let next = (bv &- move).replacing(with: bv &+ move, where: brighter)
+        // Only `.<` masks, and no mask negation: in Swift 6.3 those are what vectorise (`.>` and `.!`
+        // build the mask lane by lane, 20x slower).
+        let darker = fv .< bv
+        let diff = (fv &- bv).replacing(with: bv &- fv, where: darker)
+        let rates = SIMD16<UInt8>(repeating: rate)
+        let move = diff.replacing(with: rates, where: rates .< diff)
+        let next = (bv &+ move).replacing(with: bv &- move, where: darker)
         UnsafeMutableRawPointer(b).storeBytes(of: next, as: SIMD16<UInt8>.self)
-        return SIMD16<UInt8>(repeating: 0).replacing(with: 1, where: diff .> SIMD16(repeating: threshold))
+        let thresholds = SIMD16<UInt8>(repeating: threshold)
+        let ones = SIMD16<UInt8>(repeating: 1)
+        return (diff & 0).replacing(with: ones, where: thresholds .< diff)
+    }
+
+    /// Sums of adjacent lanes (0+1, 2+3, ...): read the 16 bytes as 8 little-endian 16-bit lanes and add
+    /// each lane's low and high byte (no shuffles, which Swift 6.3 does not vectorise).
+    @inline(__always)
+    static func pairSums(_ v: SIMD16<UInt8>) -> SIMD8<UInt8> {
+        let wide = unsafeBitCast(v, to: SIMD8<UInt16>.self)
+        return SIMD8<UInt8>(truncatingIfNeeded: (wide & 0x00FF) &+ (wide &>> 8))
     }
 
     @inline(__always)
