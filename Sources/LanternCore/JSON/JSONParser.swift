@@ -84,7 +84,7 @@ private struct Parser {
             guard i < bytes.count && bytes[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }
             let keyStart = i
             let key = try parseString()
-            if !seen.insert(key) { throw error("duplicate key \"\(key)\"", at: keyStart) }
+            if !seen.insert(key) { throw error("duplicate key \(JSONWriter.quoted(key))", at: keyStart) }
             skipWhitespace()
             guard i < bytes.count && bytes[i] == UInt8(ascii: ":") else { throw error("expected ':' after the key") }
             i += 1

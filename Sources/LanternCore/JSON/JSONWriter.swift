@@ -122,6 +122,14 @@ public struct JSONWriter {
         fixed(value, places: places)
     }
 
+    /// `value` as a JSON string literal: quoted and escaped, so it is one line whatever it holds.
+    /// For echoing names and keys in messages.
+    public static func quoted(_ value: String) -> String {
+        var json = JSONWriter(reservingCapacity: value.utf8.count + 2)
+        json.string(value)
+        return json.text
+    }
+
     // MARK: Internals
 
     private mutating func separate() {

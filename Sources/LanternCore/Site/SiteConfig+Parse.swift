@@ -54,7 +54,7 @@ extension SiteConfig {
 
 /// Why a site file was rejected; `description` is one line for a log or a terminal.
 public struct SiteConfigError: Error, Equatable, CustomStringConvertible {
-    public enum Location: Equatable {
+    public enum Location: Equatable, Sendable {
         /// The file is not well-formed JSON; the position of the problem.
         case text(line: Int, column: Int)
         /// The JSON is well-formed but a value is wrong: its key path, such as `zones[1].points`
@@ -119,7 +119,7 @@ private struct SiteFileReader {
             for (n, element) in list.enumerated() {
                 let zone = try self.zone(element, "zones[\(n)]", within: frame)
                 if let first = zones.firstIndex(where: { $0.name.utf8.elementsEqual(zone.name.utf8) }) {
-                    throw fail("zones[\(n)].name", "\"\(zone.name)\" is already the name of zones[\(first)]")
+                    throw fail("zones[\(n)].name", "\(JSONWriter.quoted(zone.name)) is already the name of zones[\(first)]")
                 }
                 zones.append(zone)
             }
@@ -131,7 +131,7 @@ private struct SiteFileReader {
             for (n, element) in list.enumerated() {
                 let line = try countingLine(element, "lines[\(n)]", within: frame)
                 if let first = lines.firstIndex(where: { $0.name.utf8.elementsEqual(line.name.utf8) }) {
-                    throw fail("lines[\(n)].name", "\"\(line.name)\" is already the name of lines[\(first)]")
+                    throw fail("lines[\(n)].name", "\(JSONWriter.quoted(line.name)) is already the name of lines[\(first)]")
                 }
                 lines.append(line)
             }
@@ -252,7 +252,10 @@ private struct SiteFileReader {
         for member in members where !allowed.contains(where: { utf8Equal($0, member.key) }) {
             var known = ""
             for key in allowed { known += (known.isEmpty ? "" : ", ") + key.description }
-            throw fail(Fields.path(path, member.key), "unknown key (known keys here: \(known))")
+            // A key holding a control character would break the one-line message: show it escaped.
+            let printable = !member.key.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F })
+            let key = printable ? member.key : JSONWriter.quoted(member.key)
+            throw fail(Fields.path(path, key), "unknown key (known keys here: \(known))")
         }
         return Fields(path: path, members: members, reader: self)
     }
