@@ -1,0 +1,58 @@
+/// What Lantern reports for one zone (or the whole view) over one interval. Counts only: no positions,
+/// no identities, no imagery.
+public struct IntervalRecord: Equatable {
+    public enum Status: Equatable {
+        /// The camera streamed and was trusted for (most of) the interval.
+        case ok
+        /// Too little trusted video to say: the counts are not zero, they are unknown.
+        case unknown
+        /// The cabinet was opened during the interval: the camera may have been moved or covered.
+        case tamper
+
+        public var name: String {
+            switch self {
+            case .ok: return "ok"
+            case .unknown: return "unknown"
+            case .tamper: return "tamper"
+            }
+        }
+    }
+
+    /// The zone's name, or nil for the whole view.
+    public var zone: String?
+    public var start: UTCTime
+    public var end: UTCTime
+    /// Mean people present over the frames seen.
+    public var occupancyMean: Double
+    /// Most people present in any frame.
+    public var occupancyMax: Int
+    public var crossingsIn: Int
+    public var crossingsOut: Int
+    /// Fraction of the interval the camera was streaming and trusted, 0...1.
+    public var coverage: Double
+    public var status: Status
+    /// Motion-sensor (PIR) activations during the interval.
+    public var pirEvents: Int
+    /// Whether the light sensor said dark for most of the interval (nil: no light sensor).
+    public var dark: Bool?
+    /// Frames analysed.
+    public var frames: Int
+
+    public init(
+        zone: String?, start: UTCTime, end: UTCTime, occupancyMean: Double, occupancyMax: Int, crossingsIn: Int,
+        crossingsOut: Int, coverage: Double, status: Status, pirEvents: Int = 0, dark: Bool? = nil, frames: Int = 0
+    ) {
+        self.zone = zone
+        self.start = start
+        self.end = end
+        self.occupancyMean = occupancyMean
+        self.occupancyMax = occupancyMax
+        self.crossingsIn = crossingsIn
+        self.crossingsOut = crossingsOut
+        self.coverage = coverage
+        self.status = status
+        self.pirEvents = pirEvents
+        self.dark = dark
+        self.frames = frames
+    }
+}
