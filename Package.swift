@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .library(name: "LanternCore", targets: ["LanternCore"]),
         .executable(name: "lantern-sim", targets: ["lantern-sim"]),
+        .executable(name: "lanternd", targets: ["lanternd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -26,7 +27,19 @@ let package = Package(
             name: "lantern-sim",
             dependencies: ["LanternSim", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // Board agent logic with no I/O: boards, debounce, GPIO roles, the interval pipeline (time passed in).
+        .target(name: "LanternAgent", dependencies: ["LanternCore"]),
+        // C shims over libgpiod 1.6 and libv4l2 (variadics, macro constants); never API.
+        .target(
+            name: "CLanternHardware",
+            linkerSettings: [.linkedLibrary("gpiod"), .linkedLibrary("v4l2"), .linkedLibrary("m")]
+        ),
+        // GPIO chips and lines, the V4L2 camera, clocks and signals: the agent's I/O.
+        .target(name: "LanternHardware", dependencies: ["LanternSystem", "CLanternHardware"]),
+        // The board daemon (Embedded Swift on the board: Toolchain/build-aarch64).
+        .executableTarget(name: "lanternd", dependencies: ["LanternAgent", "LanternHardware", "LanternSystem"]),
         .testTarget(name: "LanternCoreTests", dependencies: ["LanternCore"]),
+        .testTarget(name: "LanternAgentTests", dependencies: ["LanternAgent", "LanternCore"]),
         .testTarget(name: "LanternSimTests", dependencies: ["LanternSim", "LanternSystem"]),
     ]
 )
