@@ -1,0 +1,31 @@
+import LanternHardware
+
+// lanternd: the board agent. See RunOptions.swift for the command line.
+let version = "lanternd 0.1.0"
+
+var arguments = ProcessContext.arguments
+if !arguments.isEmpty { arguments.removeFirst() }
+
+let command: Command
+do {
+    command = try CommandLineParser.parse(arguments)
+} catch {
+    Console.error(error.message)
+    ProcessContext.exit(2)
+}
+
+switch command {
+case .help:
+    Console.line(CommandLineParser.usage)
+case .version:
+    Console.line(version)
+case .run(let options):
+    do throws(Failure) {
+        var daemon = try Daemon(options: options)
+        try daemon.run()
+    } catch {
+        Console.error(error.message)
+        ProcessContext.exit(1)
+    }
+}
+ProcessContext.exit(0)
