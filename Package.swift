@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .library(name: "LanternCore", targets: ["LanternCore"]),
         .executable(name: "lantern-sim", targets: ["lantern-sim"]),
+        .library(name: "LanternUplink", targets: ["LanternUplink"]),
         .executable(name: "lanternd", targets: ["lanternd"]),
     ],
     dependencies: [
@@ -38,6 +39,16 @@ let package = Package(
         .target(name: "LanternHardware", dependencies: ["LanternSystem", "CLanternHardware"]),
         // The board daemon (Embedded Swift on the board: Toolchain/build-aarch64).
         .executableTarget(name: "lanternd", dependencies: ["LanternAgent", "LanternHardware", "LanternSystem"]),
+        // C shims over libmosquitto, SQLite and libcurl (macros, variadics); never API.
+        .target(
+            name: "CLanternUplink",
+            linkerSettings: [.linkedLibrary("mosquitto"), .linkedLibrary("sqlite3"), .linkedLibrary("curl"), .linkedLibrary("m")]
+        ),
+        // Counts upstream: the SQLite journal, MQTT (libmosquitto, non-threaded), NGSI-LD over HTTP.
+        .target(name: "LanternUplink", dependencies: ["LanternCore", "CLanternUplink"]),
+        // Host helper for the uplink tests (a journal writer to SIGKILL); not shipped.
+        .executableTarget(name: "lantern-uplink-probe", dependencies: ["LanternUplink", "LanternCore"]),
+        .testTarget(name: "LanternUplinkTests", dependencies: ["LanternUplink", "LanternCore", "lantern-uplink-probe"]),
         .testTarget(name: "LanternCoreTests", dependencies: ["LanternCore"]),
         .testTarget(name: "LanternAgentTests", dependencies: ["LanternAgent", "LanternCore"]),
         .testTarget(name: "LanternSimTests", dependencies: ["LanternSim", "LanternSystem"]),

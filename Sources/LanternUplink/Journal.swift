@@ -1,0 +1,252 @@
+import CLanternUplink
+
+/// The durable queue between counting and sending: every interval record is written here, in SQLite,
+/// before it is published, and marked delivered only when the broker acknowledges it (PUBACK).
+///
+/// Durability: WAL mode with `synchronous=FULL`, so every committed `append` is on stable storage
+/// (the WAL is fsynced at each commit) and survives SIGKILL *and* power loss. `NORMAL` would survive a
+/// killed process but could roll back the last commits on power loss, losing intervals; the cost of
+/// FULL is one fsync per record (a few per minute per zone), which is nothing on a board.
+///
+/// Sequence numbers come from `meta.next_seq`, advanced in the same transaction as the insert, so
+/// they continue across restarts and are never reused even after rows are pruned or dropped.
+///
+/// Bounded: at most `maxRecords` rows. Appending beyond that deletes delivered rows first (oldest
+/// first), then the oldest undelivered ones, counting those in `meta.dropped` (reported by health).
+///
+/// Single-threaded: one `Journal` per file, used from the agent's one loop.
+public final class Journal {
+    public struct Entry: Equatable {
+        public var seq: Int64
+        public var device: String
+        /// nil for the whole view.
+        public var zone: String?
+        /// The Lantern JSON line, exactly as it was first encoded: a resend is byte-identical.
+        public var payload: String
+        /// Seconds since the epoch when it was journaled.
+        public var created: Int64
+    }
+
+    public let path: String
+    public let maxRecords: Int
+    private var db: OpaquePointer?
+    private var insertStatement: OpaquePointer?
+    private var deliveredStatement: OpaquePointer?
+    private var pendingStatement: OpaquePointer?
+
+    /// Opens (creating if needed) the journal at `path`.
+    public init(path: String, maxRecords: Int = 100_000) throws(JournalError) {
+        precondition(maxRecords >= 1, "Journal: maxRecords must be >= 1")
+        self.path = path
+        self.maxRecords = maxRecords
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &handle, flags, nil)
+        db = handle
+        if rc != SQLITE_OK {
+            let error = JournalError(path: path, operation: "open", code: rc, message: Journal.message(handle, rc))
+            sqlite3_close(handle)
+            db = nil
+            throw error
+        }
+        sqlite3_extended_result_codes(handle, 1)
+        sqlite3_busy_timeout(handle, 2000)
+        do throws(JournalError) {
+            try execute("PRAGMA journal_mode=WAL", "open")
+            try execute("PRAGMA synchronous=FULL", "open")
+            try execute(
+                """
+                CREATE TABLE IF NOT EXISTS records (
+                    seq INTEGER PRIMARY KEY,
+                    device TEXT NOT NULL,
+                    zone TEXT,
+                    payload TEXT NOT NULL,
+                    created INTEGER NOT NULL,
+                    delivered INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE INDEX IF NOT EXISTS records_undelivered ON records(delivered, seq);
+                CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                INSERT OR IGNORE INTO meta(key, value) VALUES ('next_seq', 1), ('dropped', 0);
+                """, "create tables")
+            insertStatement = try prepare(
+                "INSERT INTO records(seq, device, zone, payload, created) VALUES (?, ?, ?, ?, ?)", "open")
+            deliveredStatement = try prepare("UPDATE records SET delivered = 1 WHERE seq = ?", "open")
+            pendingStatement = try prepare(
+                "SELECT seq, device, zone, payload, created FROM records WHERE delivered = 0 AND seq > ? ORDER BY seq LIMIT ?",
+                "open")
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    deinit { close() }
+
+    /// Closes the database; further calls trap. (Also done by deinit.)
+    public func close() {
+        sqlite3_finalize(insertStatement)
+        sqlite3_finalize(deliveredStatement)
+        sqlite3_finalize(pendingStatement)
+        insertStatement = nil
+        deliveredStatement = nil
+        pendingStatement = nil
+        if let db { sqlite3_close(db) }
+        db = nil
+    }
+
+    /// Allocates the next sequence number, asks `payload` for the record's text with it, and commits
+    /// both in one transaction. Returns the new entry's seq. When it returns, the record is durable.
+    @discardableResult
+    public func append(device: String, zone: String?, payload: (Int64) -> String) throws(JournalError) -> Int64 {
+        try execute("BEGIN IMMEDIATE", "append")
+        do throws(JournalError) {
+            let seq = try metaValue("next_seq", "append")
+            let statement = insertStatement!
+            sqlite3_reset(statement)
+            sqlite3_bind_int64(statement, 1, seq)
+            bind(device, at: 2, statement)
+            if let zone { bind(zone, at: 3, statement) } else { sqlite3_bind_null(statement, 3) }
+            bind(payload(seq), at: 4, statement)
+            sqlite3_bind_int64(statement, 5, lantern_uplink_wall_seconds())
+            try step(statement, "append")
+            try execute("UPDATE meta SET value = \(seq + 1) WHERE key = 'next_seq'", "append")
+            try prune()
+            try execute("COMMIT", "append")
+            return seq
+        } catch {
+            _ = sqlite3_exec(db, "ROLLBACK", nil, nil, nil)
+            throw error
+        }
+    }
+
+    /// Marks `seq` delivered (the broker acknowledged it). Unknown or pruned seqs are ignored.
+    public func markDelivered(_ seq: Int64) throws(JournalError) {
+        let statement = deliveredStatement!
+        sqlite3_reset(statement)
+        sqlite3_bind_int64(statement, 1, seq)
+        try step(statement, "mark delivered")
+    }
+
+    /// Up to `limit` undelivered entries with seq greater than `afterSeq`, oldest first.
+    public func pending(after afterSeq: Int64 = 0, limit: Int) throws(JournalError) -> [Entry] {
+        let statement = pendingStatement!
+        sqlite3_reset(statement)
+        sqlite3_bind_int64(statement, 1, afterSeq)
+        sqlite3_bind_int64(statement, 2, Int64(limit))
+        var entries: [Entry] = []
+        while true {
+            let rc = sqlite3_step(statement)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw failure("read pending", rc) }
+            entries.append(Entry(
+                seq: sqlite3_column_int64(statement, 0),
+                device: text(statement, 1) ?? "",
+                zone: text(statement, 2),
+                payload: text(statement, 3) ?? "",
+                created: sqlite3_column_int64(statement, 4)))
+        }
+        sqlite3_reset(statement)
+        return entries
+    }
+
+    /// The entry with this seq, delivered or not (nil when absent or pruned).
+    public func entry(_ seq: Int64) throws(JournalError) -> Entry? {
+        let statement = try prepare("SELECT seq, device, zone, payload, created FROM records WHERE seq = ?", "read")
+        defer { sqlite3_finalize(statement) }
+        sqlite3_bind_int64(statement, 1, seq)
+        let rc = sqlite3_step(statement)
+        if rc == SQLITE_DONE { return nil }
+        guard rc == SQLITE_ROW else { throw failure("read", rc) }
+        return Entry(
+            seq: sqlite3_column_int64(statement, 0), device: text(statement, 1) ?? "", zone: text(statement, 2),
+            payload: text(statement, 3) ?? "", created: sqlite3_column_int64(statement, 4))
+    }
+
+    /// Undelivered entries: the health message's journal depth.
+    public func undeliveredCount() throws(JournalError) -> Int {
+        Int(try scalar("SELECT count(*) FROM records WHERE delivered = 0", "count"))
+    }
+
+    /// Undelivered entries dropped to keep the journal within `maxRecords`, since it was created.
+    public func droppedCount() throws(JournalError) -> Int64 {
+        try metaValue("dropped", "count")
+    }
+
+    /// The seq the next `append` will use.
+    public func nextSeq() throws(JournalError) -> Int64 {
+        try metaValue("next_seq", "count")
+    }
+
+    // MARK: Internals
+
+    /// Keeps the table within `maxRecords`: delivered rows go first, then the oldest undelivered.
+    private func prune() throws(JournalError) {
+        let total = try scalar("SELECT count(*) FROM records", "prune")
+        var excess = total - Int64(maxRecords)
+        guard excess > 0 else { return }
+        try execute(
+            "DELETE FROM records WHERE seq IN (SELECT seq FROM records WHERE delivered = 1 ORDER BY seq LIMIT \(excess))",
+            "prune")
+        excess -= Int64(sqlite3_changes(db))
+        guard excess > 0 else { return }
+        try execute(
+            "DELETE FROM records WHERE seq IN (SELECT seq FROM records WHERE delivered = 0 ORDER BY seq LIMIT \(excess))",
+            "prune")
+        let dropped = Int64(sqlite3_changes(db))
+        try execute("UPDATE meta SET value = value + \(dropped) WHERE key = 'dropped'", "prune")
+    }
+
+    private func metaValue(_ key: String, _ operation: String) throws(JournalError) -> Int64 {
+        try scalar("SELECT value FROM meta WHERE key = '\(key)'", operation)
+    }
+
+    private func scalar(_ sql: String, _ operation: String) throws(JournalError) -> Int64 {
+        let statement = try prepare(sql, operation)
+        defer { sqlite3_finalize(statement) }
+        let rc = sqlite3_step(statement)
+        guard rc == SQLITE_ROW else { throw failure(operation, rc) }
+        return sqlite3_column_int64(statement, 0)
+    }
+
+    private func execute(_ sql: String, _ operation: String) throws(JournalError) {
+        let rc = sqlite3_exec(db, sql, nil, nil, nil)
+        guard rc == SQLITE_OK else { throw failure(operation, rc) }
+    }
+
+    private func prepare(_ sql: String, _ operation: String) throws(JournalError) -> OpaquePointer {
+        var statement: OpaquePointer?
+        let rc = sqlite3_prepare_v2(db, sql, -1, &statement, nil)
+        guard rc == SQLITE_OK, let statement else { throw failure(operation, rc) }
+        return statement
+    }
+
+    private func step(_ statement: OpaquePointer, _ operation: String) throws(JournalError) {
+        let rc = sqlite3_step(statement)
+        sqlite3_reset(statement)
+        guard rc == SQLITE_DONE || rc == SQLITE_ROW else { throw failure(operation, rc) }
+    }
+
+    private func bind(_ value: String, at index: Int32, _ statement: OpaquePointer) {
+        var copy = value
+        copy.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { chars in
+                _ = lantern_sqlite3_bind_text(statement, index, chars.baseAddress, Int32(chars.count))
+            }
+        }
+    }
+
+    private func text(_ statement: OpaquePointer, _ column: Int32) -> String? {
+        guard let bytes = sqlite3_column_text(statement, column) else { return nil }
+        return String(cString: bytes)
+    }
+
+    private func failure(_ operation: String, _ rc: Int32) -> JournalError {
+        JournalError(path: path, operation: operation, code: rc, message: Journal.message(db, rc))
+    }
+
+    private static func message(_ db: OpaquePointer?, _ rc: Int32) -> String {
+        if let db, let text = sqlite3_errmsg(db) { return String(cString: text) }
+        if let text = sqlite3_errstr(rc) { return String(cString: text) }
+        return "SQLite error"
+    }
+}

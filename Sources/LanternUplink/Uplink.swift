@@ -1,0 +1,184 @@
+import CLanternUplink
+import LanternCore
+
+/// Journal + MQTT: every interval record is journaled first, then published on
+/// `lantern/<device>/intervals` at QoS 1 and marked delivered on PUBACK.
+///
+/// After a (re)connect the backlog goes out oldest first, at most `maxInFlight` unacknowledged at a
+/// time (pacing: the broker and the uplink are never flooded; each PUBACK lets the next one go). A
+/// record published but not acknowledged when the link drops stays undelivered in the journal and is
+/// published again, with the same bytes: a subscriber may see a duplicate, never a gap or a changed
+/// value.
+///
+/// Single-threaded: drive it with `service(timeoutMs:)` from the agent's loop.
+public final class Uplink {
+    public struct Configuration {
+        public var device: String
+        /// Counts below k are reported as "<k" (0: off).
+        public var suppressBelow: Int = 0
+        /// Unacknowledged interval publishes at once.
+        public var maxInFlight: Int = 16
+        /// Milliseconds between health messages (0: none).
+        public var healthIntervalMs: Int64 = 60_000
+        /// Where the CPU temperature is read from (millidegrees Celsius), when present.
+        public var thermalZonePath: String = "/sys/class/thermal/thermal_zone0/temp"
+
+        public init(device: String) {
+            self.device = device
+        }
+    }
+
+    public let configuration: Configuration
+    public let topics: Topics
+    public let journal: Journal
+    public let client: MQTTClient
+
+    /// Free text for the health message, set by the agent: e.g. `streaming`, `lost: /dev/video0`.
+    public var cameraState = "unknown"
+    /// Free text for the health message, set by the agent: e.g. `pir=0 dark=1 door=closed`.
+    public var gpioStates = ""
+    /// Interval publishes acknowledged since start.
+    public private(set) var deliveredCount = 0
+
+    /// mid → seq of publishes waiting for PUBACK on the current connection.
+    private var inFlight: [Int32: Int64] = [:]
+    /// Highest seq published on the current connection: the backlog cursor.
+    private var cursor: Int64 = 0
+    private var backlogExhausted = false
+    private let startedMs: Int64
+    private var nextHealthMs: Int64
+    /// Errors the loop could not throw (journal failures inside callbacks), newest last.
+    public private(set) var lastError: String?
+
+    public init(configuration: Configuration, journal: Journal, client: MQTTClient) {
+        self.configuration = configuration
+        self.topics = Topics(device: configuration.device)
+        self.journal = journal
+        self.client = client
+        startedMs = lantern_uplink_monotonic_ms()
+        nextHealthMs = startedMs
+        let context = Unmanaged.passUnretained(self)
+        // The client is owned by the uplink; these closures reach back without a retain cycle.
+        client.onPublished = { mid in context.takeUnretainedValue().acknowledged(mid) }
+        client.onConnected = { context.takeUnretainedValue().reconnected() }
+        client.onDisconnected = { error in context.takeUnretainedValue().linkLost(error) }
+    }
+
+    /// Journals the record (it is durable when this returns) and publishes it when the link is up and
+    /// the in-flight window allows; otherwise it waits in the journal. Returns its seq.
+    @discardableResult
+    public func submit(_ record: IntervalRecord) throws(JournalError) -> Int64 {
+        let device = configuration.device, k = configuration.suppressBelow
+        let seq = try journal.append(device: device, zone: record.zone) { seq in
+            LanternJSON.encode(record, device: device, seq: seq, suppressBelow: k)
+        }
+        backlogExhausted = false
+        sendBacklog()
+        return seq
+    }
+
+    /// One loop step: the client's I/O (callbacks run here), then the backlog, then health when due.
+    public func service(timeoutMs: Int32) {
+        client.service(timeoutMs: timeoutMs)
+        sendBacklog()
+        if configuration.healthIntervalMs > 0 && client.state == .connected {
+            let now = lantern_uplink_monotonic_ms()
+            if now >= nextHealthMs {
+                nextHealthMs = now + configuration.healthIntervalMs
+                _ = try? client.publish(topic: topics.health, payload: healthMessage(), qos: 0, retain: false)
+            }
+        }
+    }
+
+    /// Serves the link until the journal holds nothing undelivered or `timeoutMs` passes (the end of
+    /// a replay). Returns how many records are left undelivered (0: all acknowledged).
+    public func drain(timeoutMs: Int64) -> Int {
+        let deadline = lantern_uplink_monotonic_ms() + timeoutMs
+        while true {
+            let left = (try? journal.undeliveredCount()) ?? -1
+            if left == 0 { return 0 }
+            let now = lantern_uplink_monotonic_ms()
+            if now >= deadline { return max(left, 0) }
+            service(timeoutMs: Int32(min(50, deadline - now)))
+        }
+    }
+
+    /// The health message (also published every `healthIntervalMs`).
+    public func healthMessage() -> String {
+        var w = JSONWriter(reservingCapacity: 256)
+        w.beginObject()
+        w.field("device", configuration.device)
+        w.field("uptime_s", Int((lantern_uplink_monotonic_ms() - startedMs) / 1000))
+        w.field("camera", cameraState)
+        w.field("gpio", gpioStates)
+        w.key("journal_depth")
+        if let depth = try? journal.undeliveredCount() { w.integer(depth) } else { w.null() }
+        w.key("dropped")
+        if let dropped = try? journal.droppedCount() { w.integer(Int(dropped)) } else { w.null() }
+        w.key("cpu_temp_c")
+        var milli: Int64 = 0
+        if lantern_uplink_read_integer_file(configuration.thermalZonePath, &milli) == 0 {
+            w.fixed(Double(milli) / 1000, places: 1)
+        } else {
+            w.null()
+        }
+        w.endObject()
+        return w.text
+    }
+
+    // MARK: Internals
+
+    private func sendBacklog() {
+        guard client.state == .connected, !backlogExhausted else { return }
+        while inFlight.count < configuration.maxInFlight {
+            let room = configuration.maxInFlight - inFlight.count
+            let batch: [Journal.Entry]
+            do throws(JournalError) {
+                batch = try journal.pending(after: cursor, limit: room)
+            } catch {
+                lastError = error.description
+                return
+            }
+            if batch.isEmpty {
+                backlogExhausted = true
+                return
+            }
+            for entry in batch {
+                let mid: Int32
+                do throws(MQTTError) {
+                    mid = try client.publish(topic: topics.intervals, payload: entry.payload, qos: 1, retain: false)
+                } catch {
+                    lastError = error.description
+                    return
+                }
+                inFlight[mid] = entry.seq
+                cursor = entry.seq
+            }
+        }
+    }
+
+    private func acknowledged(_ mid: Int32) {
+        guard let seq = inFlight.removeValue(forKey: mid) else { return }
+        do throws(JournalError) {
+            try journal.markDelivered(seq)
+            deliveredCount += 1
+        } catch {
+            lastError = error.description
+        }
+    }
+
+    private func reconnected() {
+        inFlight = [:]
+        cursor = 0
+        backlogExhausted = false
+        nextHealthMs = lantern_uplink_monotonic_ms()
+    }
+
+    private func linkLost(_ error: MQTTError) {
+        // Whatever was in flight is resent from the journal after the next connect.
+        inFlight = [:]
+        cursor = 0
+        backlogExhausted = false
+        lastError = error.description
+    }
+}
