@@ -27,6 +27,12 @@ public final class OccupancyEstimator {
     var background: BackgroundModel
     let cells: CellGrid
     var labeler: BlobLabeler
+    var crossings: CrossingCounter
+    var feet: [Point]
+    var feetCounts: [Int]
+    /// Per blob: the grid column last scanned, and the blob's lowest cell row in it (zone attribution).
+    var columnMark: [Int32] = []
+    var columnFoot: [Int32] = []
     var smoothing: MedianWindow
     var zoneRaw: [Double]
     /// People per zone in the last frame (smoothed), in site zone order.
@@ -59,7 +65,19 @@ public final class OccupancyEstimator {
         zoneRaw = [Double](repeating: 0, count: site.zones.count)
         zonePeople = zoneRaw
         zoneCounts = [Int](repeating: 0, count: site.zones.count)
+        crossings = CrossingCounter(lines: site.lines, scale: site.scale)
+        feet = []
+        feet.reserveCapacity(256)
+        feetCounts = []
+        feetCounts.reserveCapacity(256)
     }
+
+    /// Crossings of each site line (in site line order) seen with the last frame.
+    public var lineCrossingsIn: [Int] { crossings.lastIn }
+    public var lineCrossingsOut: [Int] { crossings.lastOut }
+    /// Crossings of each site line since the stream started.
+    public var totalCrossingsIn: [Int] { crossings.totalIn }
+    public var totalCrossingsOut: [Int] { crossings.totalOut }
 
     /// The blobs of the last frame (cell coordinates of the analysed area).
     public var blobs: [Blob] { labeler.blobs }
@@ -77,6 +95,7 @@ public final class OccupancyEstimator {
         var total = 0.0
         for blob in labeler.blobs where blob.people >= parameters.minimumBlobPeople { total += blob.people }
         if !zoneRaw.isEmpty { accumulateZones() }
+        if !site.lines.isEmpty { followCrossings() }
 
         smoothing.set(total, series: 0)
         for z in 0..<zoneRaw.count { smoothing.set(zoneRaw[z], series: z + 1) }
@@ -93,22 +112,47 @@ public final class OccupancyEstimator {
     @inline(__always)
     static func headCount(_ people: Double) -> Int { Int((people + 0.5).rounded(.down)) }
 
-    /// Each counted blob's pixels go to the zones their person's feet are in.
+    /// Feeds the counted blobs' foot points (bottom centre, full-frame pixels) to the crossing counter.
+    func followCrossings() {
+        feet.removeAll(keepingCapacity: true)
+        feetCounts.removeAll(keepingCapacity: true)
+        for blob in labeler.blobs where blob.people >= parameters.minimumBlobPeople {
+            feet.append(Point(x: Double(area.x) + 2 * blob.centreX + 1, y: Double(area.y + 2 * (blob.maxY + 1))))
+            feetCounts.append(max(Self.headCount(blob.people), 1))
+        }
+        crossings.update(feet: feet, counts: feetCounts)
+    }
+
+    /// Each counted blob's pixels go to the zones its people's feet are in: scanning each column of the
+    /// grid upwards, a group's lowest cell in that column is the foot for every cell of it above; a lone
+    /// person's foot is the blob's bottom.
     func accumulateZones() {
         for z in 0..<zoneRaw.count { zoneRaw[z] = 0 }
+        let blobs = labeler.blobs
+        if columnMark.count < blobs.count {
+            columnMark = [Int32](repeating: -1, count: blobs.count * 2)
+            columnFoot = [Int32](repeating: 0, count: blobs.count * 2)
+        }
+        for b in 0..<blobs.count { columnMark[b] = -1 }
         let counts = cells.counts.baseAddress!
         let w = cells.width
-        for y in 0..<cells.height {
-            let weight = density.weightPerPixel[y]
-            for x in 0..<w where counts[y * w + x] != 0 {
-                let bits = density.zoneMask[y * w + x]
-                guard bits != 0, let b = labeler.blobIndex(x: x, y: y),
-                      labeler.blobs[b].people >= parameters.minimumBlobPeople else { continue }
-                let people = Double(counts[y * w + x]) * weight
-                var rest = bits
+        for x in 0..<w {
+            var y = cells.height - 1
+            while y >= 0 {
+                defer { y -= 1 }
+                guard let b = labeler.blobIndex(x: x, y: y) else { continue }
+                if columnMark[b] != Int32(x) {
+                    columnMark[b] = Int32(x)
+                    // A lone person's legs often match the pavement and vanish from some columns; their
+                    // feet are still at the blob's bottom. Groups are split column by column.
+                    columnFoot[b] = Int32(blobs[b].people < 1.5 ? blobs[b].maxY : y)
+                }
+                let n = counts[y * w + x]
+                guard n != 0, blobs[b].people >= parameters.minimumBlobPeople else { continue }
+                var rest = density.zoneMask[Int(columnFoot[b]) * w + x]
+                let people = Double(n) * density.weightPerPixel[y]
                 while rest != 0 {
-                    let z = rest.trailingZeroBitCount
-                    zoneRaw[z] += people
+                    zoneRaw[rest.trailingZeroBitCount] += people
                     rest &= rest - 1
                 }
             }

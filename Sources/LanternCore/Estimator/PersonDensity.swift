@@ -7,7 +7,7 @@
 public struct PersonDensity {
     /// People per foreground pixel, per cell row.
     public let weightPerPixel: [Double]
-    /// Bit i set: a person whose pixels fill this cell has their feet in zone i. Row-major cells.
+    /// Bit i set: a foot point at the bottom of this cell lies in zone i. Row-major cells.
     public let zoneMask: [UInt32]
     public let zoneCount: Int
 
@@ -16,18 +16,16 @@ public struct PersonDensity {
     public init(scale: PersonScale, zones: [SiteConfig.Zone], cellsWide: Int, cellsHigh: Int, origin: (x: Int, y: Int), areaFactor: Double) {
         precondition(zones.count <= 32, "PersonDensity: at most 32 zones")
         var weights = [Double](repeating: 0, count: cellsHigh)
-        var feetOffset = [Double](repeating: 0, count: cellsHigh)
         for cy in 0..<cellsHigh {
             let row = Double(origin.y + 2 * cy) + 1
             let h = scale.height(atCentreRow: row)
             weights[cy] = 1 / (areaFactor * h * h)
-            feetOffset[cy] = h / 2
         }
         var mask = [UInt32](repeating: 0, count: cellsWide * cellsHigh)
         if !zones.isEmpty {
             for cy in 0..<cellsHigh {
                 for cx in 0..<cellsWide {
-                    let foot = Point(x: Double(origin.x + 2 * cx) + 1, y: Double(origin.y + 2 * cy) + 1 + feetOffset[cy])
+                    let foot = Point(x: Double(origin.x + 2 * cx) + 1, y: Double(origin.y + 2 * cy + 2))
                     var bits: UInt32 = 0
                     for (i, zone) in zones.enumerated() where zone.area.contains(foot) { bits |= 1 << UInt32(i) }
                     mask[cy * cellsWide + cx] = bits

@@ -1,0 +1,162 @@
+/// Counts people crossing the site's counting lines, from blob foot points frame to frame.
+///
+/// Blobs are followed by greedy nearest-neighbour matching within a gate scaled to a person's height
+/// at that row. Each followed blob keeps, per line, the side it was last clearly on; when it is seen
+/// clearly on the other side, within the segment's extent, it has crossed, and it counts as the number
+/// of people in it (two walking together cross as two). "Clearly" is a margin of a tenth of a person's
+/// height, so a foot point jittering on the line does not count again and again.
+/// No identity survives: a followed blob is a slot number and a position, dropped when lost.
+public struct CrossingCounter {
+    public let lines: [CountingLine]
+    let scale: PersonScale
+    let capacity: Int
+    /// Followed blobs, a fixed pool.
+    var active: [Bool]
+    var foot: [Point]
+    var people: [Int]
+    var missed: [Int]
+    /// Per slot and line: -1, 0 (not yet clear), +1.
+    var side: [Int8]
+    /// Per slot and line: consecutive frames seen clearly on the other side, not yet counted.
+    var pending: [Int8]
+    /// Crossings in the last `update` call, per line.
+    public private(set) var lastIn: [Int]
+    public private(set) var lastOut: [Int]
+    /// Crossings since start, per line.
+    public private(set) var totalIn: [Int]
+    public private(set) var totalOut: [Int]
+    var candidates: [(distance: Double, track: Int, detection: Int)]
+    var detectionTaken: [Bool]
+    var trackTaken: [Bool]
+
+    /// Frames a followed blob may go unseen before it is dropped.
+    public static let maximumMissed = 3
+
+    public init(lines: [CountingLine], scale: PersonScale, capacity: Int = 128) {
+        self.lines = lines
+        self.scale = scale
+        self.capacity = capacity
+        active = [Bool](repeating: false, count: capacity)
+        foot = [Point](repeating: Point(x: 0, y: 0), count: capacity)
+        people = [Int](repeating: 0, count: capacity)
+        missed = [Int](repeating: 0, count: capacity)
+        side = [Int8](repeating: 0, count: capacity * max(lines.count, 1))
+        pending = side
+        lastIn = [Int](repeating: 0, count: lines.count)
+        lastOut = lastIn
+        totalIn = lastIn
+        totalOut = lastIn
+        candidates = []
+        candidates.reserveCapacity(1024)
+        detectionTaken = []
+        detectionTaken.reserveCapacity(256)
+        trackTaken = [Bool](repeating: false, count: capacity)
+    }
+
+    /// Advances by one frame. `feet[i]` is a counted blob's foot point (full-frame pixels) and
+    /// `counts[i]` its head count (at least 1).
+    public mutating func update(feet: [Point], counts: [Int]) {
+        for l in 0..<lines.count {
+            lastIn[l] = 0
+            lastOut[l] = 0
+        }
+        guard !lines.isEmpty else { return }
+        // Candidate pairs within the gate, nearest first.
+        candidates.removeAll(keepingCapacity: true)
+        for t in 0..<capacity where active[t] {
+            let gate = 0.8 * scale.height(atFootRow: foot[t].y)
+            for d in 0..<feet.count {
+                let dx = feet[d].x - foot[t].x, dy = feet[d].y - foot[t].y
+                let dist = (dx * dx + dy * dy).squareRoot()
+                if dist <= gate { candidates.append((dist, t, d)) }
+            }
+        }
+        candidates.sort { $0.distance < $1.distance }
+        detectionTaken.removeAll(keepingCapacity: true)
+        for _ in 0..<feet.count { detectionTaken.append(false) }
+        for t in 0..<capacity { trackTaken[t] = false }
+        for c in candidates where !trackTaken[c.track] && !detectionTaken[c.detection] {
+            trackTaken[c.track] = true
+            detectionTaken[c.detection] = true
+            move(track: c.track, to: feet[c.detection], people: counts[c.detection])
+        }
+        for t in 0..<capacity where active[t] && !trackTaken[t] {
+            missed[t] += 1
+            if missed[t] > Self.maximumMissed { active[t] = false }
+        }
+        for d in 0..<feet.count where !detectionTaken[d] { start(at: feet[d], people: counts[d]) }
+    }
+
+    mutating func start(at p: Point, people n: Int) {
+        guard let t = active.firstIndex(of: false) else { return }
+        active[t] = true
+        foot[t] = p
+        people[t] = n
+        missed[t] = 0
+        for l in 0..<lines.count {
+            side[t * lines.count + l] = clearSide(of: p, line: l)
+            pending[t * lines.count + l] = 0
+        }
+    }
+
+    mutating func move(track t: Int, to p: Point, people n: Int) {
+        for l in 0..<lines.count {
+            let k = t * lines.count + l
+            let now = clearSide(of: p, line: l)
+            let before = side[k]
+            if now == 0 { continue }
+            if before == 0 {
+                side[k] = now
+                continue
+            }
+            if now == before {
+                pending[k] = 0
+                continue
+            }
+            guard withinExtent(p, line: l) && withinExtent(foot[t], line: l) || pending[k] > 0 else {
+                // Went round the end of the segment: not a crossing.
+                side[k] = now
+                continue
+            }
+            // Clearly on the other side: count once it has stayed there for a second frame, so a blob
+            // that wobbles across the line and back (a merge, an occluder) counts nothing.
+            pending[k] += 1
+            if pending[k] >= Self.confirmationFrames {
+                // Blobs merge and split; count the smaller of the two views of how many crossed.
+                let crossed = max(min(people[t], n), 1)
+                if now > 0 {
+                    lastIn[l] += crossed
+                    totalIn[l] += crossed
+                } else {
+                    lastOut[l] += crossed
+                    totalOut[l] += crossed
+                }
+                side[k] = now
+                pending[k] = 0
+            }
+        }
+        foot[t] = p
+        people[t] = n
+        missed[t] = 0
+    }
+
+    /// Frames a blob must be seen on the new side before its crossing counts.
+    public static let confirmationFrames: Int8 = 2
+
+    /// +1 on the `in` side, -1 on the `out` side, 0 within the margin of the line.
+    func clearSide(of p: Point, line l: Int) -> Int8 {
+        let line = lines[l]
+        let length = ((line.to.x - line.from.x) * (line.to.x - line.from.x) + (line.to.y - line.from.y) * (line.to.y - line.from.y)).squareRoot()
+        let distance = line.side(of: p) / length
+        let margin = 0.1 * scale.height(atFootRow: p.y)
+        return distance > margin ? 1 : (distance < -margin ? -1 : 0)
+    }
+
+    /// Whether `p` projects onto the segment (not its extension), with a little slack.
+    func withinExtent(_ p: Point, line l: Int) -> Bool {
+        let line = lines[l]
+        let vx = line.to.x - line.from.x, vy = line.to.y - line.from.y
+        let t = ((p.x - line.from.x) * vx + (p.y - line.from.y) * vy) / (vx * vx + vy * vy)
+        return t >= -0.02 && t <= 1.02
+    }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import LanternCore
+import LanternSim
+
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Replay a YUV4MPEG2 clip and print the people counted in each frame."
+    )
+
+    @Argument(help: "The clip (YUV4MPEG2, 8-bit; Lantern reads the luma plane).")
+    var clip: String
+
+    @Option(help: "The scene's site file (calibration, crop, zones, lines). Default: site.json beside the clip.")
+    var site: String?
+
+    @Option(help: "Ground truth counts.csv (frame,count): end with an accuracy line.")
+    var truth: String?
+
+    @Option(help: "Ground truth boxes.csv (frame,id,x,y,w,h): also score zones and line crossings.")
+    var boxes: String?
+
+    @Option(help: "Frames processed but not scored at the start, while the background is learnt.")
+    var warmup: Int = 50
+
+    @Flag(help: "Print one JSON object per frame instead of text.")
+    var json = false
+
+    @Flag(help: "Print only the summary lines, not every frame.")
+    var quiet = false
+
+    func run() throws {
+        try reportingErrors(replay)
+    }
+
+    func replay() throws(SimulatorError) {
+        guard warmup >= 0 else { throw SimulatorError("--warmup must be 0 or more (got \(warmup))") }
+        let siteConfig = try SiteConfig.load(path: site ?? defaultSitePath(forClip: clip))
+        let groundTruth = try truth.map { path throws(SimulatorError) in try GroundTruth.load(countsCSV: path) }
+        let truthBoxes = try boxes.map { path throws(SimulatorError) in try TruthBox.load(boxesCSV: path) }
+        let zoneNames = siteConfig.zones.map(\.name)
+        var zoneScores = [Score](repeating: Score(), count: zoneNames.count)
+        var zoneTruth: ZoneAndLineTruth?
+        if let truthBoxes { zoneTruth = ZoneAndLineTruth(boxes: truthBoxes, site: siteConfig, firstFrame: warmup) }
+        var totalIn = [Int](repeating: 0, count: siteConfig.lines.count), totalOut = totalIn
+
+        let summary = try Replay(clipPath: clip, site: siteConfig, warmup: warmup).run(truth: groundTruth, onFrame: { frame, access in
+            if let zoneTruth, frame.index >= warmup {
+                let expected = zoneTruth.zoneCounts[frame.index] ?? [Int](repeating: 0, count: zoneNames.count)
+                for z in 0..<zoneNames.count { zoneScores[z].add(predicted: Double(frame.zoneCounts[z]), truth: Double(expected[z])) }
+            }
+            if frame.index >= warmup {
+                // Crossings are scored like counts: not while the background is still being learnt.
+                let lineIn = access.estimator.lineCrossingsIn, lineOut = access.estimator.lineCrossingsOut
+                for l in 0..<lineIn.count {
+                    totalIn[l] += lineIn[l]
+                    totalOut[l] += lineOut[l]
+                }
+            }
+            guard !quiet else { return }
+            if json {
+                var w = JSONWriter()
+                w.beginObject()
+                w.field("frame", frame.index)
+                w.field("count", frame.estimate.count)
+                w.field("people", frame.estimate.people, places: 2)
+                if !zoneNames.isEmpty {
+                    w.key("zones")
+                    w.beginObject()
+                    for (z, name) in zoneNames.enumerated() { w.field(name, frame.zoneCounts[z]) }
+                    w.endObject()
+                }
+                w.endObject()
+                print(w.text)
+            } else {
+                var line = "frame \(frame.index): \(frame.estimate.count) people"
+                for (z, name) in zoneNames.enumerated() { line += ", \(name) \(frame.zoneCounts[z])" }
+                print(line)
+            }
+        })
+        if let zoneTruth {
+            for (z, name) in zoneNames.enumerated() {
+                let s = zoneScores[z]
+                print("zone \(name): scored=\(s.scored) MAE=\(formatFixed(s.mae, places: 3)) bias=\(formatSigned(s.bias, places: 3))")
+            }
+            for (l, line) in siteConfig.lines.enumerated() {
+                let tIn = zoneTruth.crossingsIn[l], tOut = zoneTruth.crossingsOut[l]
+                print("line \(line.name): in=\(totalIn[l]) truth=\(tIn) error=\(formatSigned(ZoneAndLineTruth.percentError(totalIn[l], truth: tIn), places: 1))% "
+                    + "out=\(totalOut[l]) truth=\(tOut) error=\(formatSigned(ZoneAndLineTruth.percentError(totalOut[l], truth: tOut), places: 1))%")
+            }
+        }
+        if groundTruth != nil {
+            let s = summary.score
+            print("lantern: frames=\(summary.frames) scored=\(s.scored) fps=\(formatFixed(summary.framesPerSecond, places: 1)) "
+                + "MAE=\(formatFixed(s.mae, places: 3)) RMSE=\(formatFixed(s.rmse, places: 3)) bias=\(formatSigned(s.bias, places: 3))")
+        }
+    }
+}

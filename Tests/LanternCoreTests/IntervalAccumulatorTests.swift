@@ -1,0 +1,96 @@
+import LanternCore
+import Testing
+
+@Suite struct IntervalAccumulatorTests {
+    static var site: SiteConfig { SyntheticScene.site }
+    static let second: Int64 = 1_000_000
+    /// 2026-01-01T00:00:00Z
+    static let origin: Int64 = 1_767_225_600 * second
+
+    func framesForOneInterval(_ acc: inout IntervalAccumulator, from start: Int64, count: Int = 4) -> [IntervalRecord] {
+        var closed: [IntervalRecord] = []
+        for i in 0..<10 {
+            closed += acc.addFrame(atMicros: start + Int64(i) * Self.second / 2, count: count, zoneCounts: [1, count - 1], lineIn: [1], lineOut: [0])
+        }
+        return closed
+    }
+
+    @Test func utcTimeIsISO8601() {
+        #expect(UTCTime(secondsSinceEpoch: 0).iso8601 == "1970-01-01T00:00:00Z")
+        #expect(UTCTime(secondsSinceEpoch: 1_767_225_600).iso8601 == "2026-01-01T00:00:00Z")
+        #expect(UTCTime(secondsSinceEpoch: 1_709_164_799).iso8601 == "2024-02-28T23:59:59Z")
+        #expect(UTCTime(secondsSinceEpoch: 1_709_251_200).iso8601 == "2024-03-01T00:00:00Z")
+    }
+
+    @Test func anIntervalClosesWhenTheNextOneStartsWithOneRecordPerZoneAndOneForTheView() {
+        var acc = IntervalAccumulator(site: Self.site, lengthSeconds: 5, framePeriodMicros: Self.second / 2)
+        #expect(framesForOneInterval(&acc, from: Self.origin).isEmpty)
+        let closed = acc.addFrame(atMicros: Self.origin + 5 * Self.second, count: 0, zoneCounts: [0, 0], lineIn: [0], lineOut: [0])
+        #expect(closed.map(\.zone) == [nil, "left", "right"])
+        let view = closed[0]
+        #expect(view.start.iso8601 == "2026-01-01T00:00:00Z" && view.end.iso8601 == "2026-01-01T00:00:05Z")
+        #expect(view.occupancyMean == 4 && view.occupancyMax == 4 && view.frames == 10)
+        #expect(view.crossingsIn == 10 && view.crossingsOut == 0)
+        #expect(view.coverage == 1 && view.status == .ok)
+        #expect(closed[2].occupancyMean == 3)
+    }
+
+    @Test func anIntervalWithoutFramesIsUnknownNotZero() {
+        var acc = IntervalAccumulator(site: Self.site, lengthSeconds: 5, framePeriodMicros: Self.second / 2)
+        _ = framesForOneInterval(&acc, from: Self.origin)
+        // The camera goes away for 10 s: the next two intervals have no frames.
+        let closed = acc.advance(toMicros: Self.origin + 15 * Self.second)
+        #expect(closed.count == 9)  // [0,5) with frames, [5,10) and [10,15) without
+        #expect(closed[0].status == .ok)
+        #expect(closed[3].status == .unknown && closed[3].coverage == 0)
+        let json = LanternJSON.encode(closed[3], device: "lamp-1", seq: 4)
+        #expect(json.contains(#""occupancy":{"mean":null,"max":null}"#))
+        #expect(json.contains(#""status":"unknown""#))
+    }
+
+    @Test func aHalfCoveredIntervalIsUnknown() {
+        var acc = IntervalAccumulator(site: Self.site, lengthSeconds: 10, framePeriodMicros: Self.second / 2)
+        _ = framesForOneInterval(&acc, from: Self.origin)  // 5 s of frames out of 10
+        let short = acc.addFrame(atMicros: Self.origin + 10 * Self.second, count: 0, zoneCounts: [0, 0], lineIn: [0], lineOut: [0])
+        #expect(short[0].coverage == 0.5 && short[0].status == .ok)
+        var acc2 = IntervalAccumulator(site: Self.site, lengthSeconds: 10, framePeriodMicros: Self.second / 2)
+        for i in 0..<4 { _ = acc2.addFrame(atMicros: Self.origin + Int64(i) * Self.second / 2, count: 1, zoneCounts: [1, 0], lineIn: [0], lineOut: [0]) }
+        let closed = acc2.advance(toMicros: Self.origin + 10 * Self.second)
+        #expect(closed[0].status == .unknown)
+    }
+
+    @Test func anOpenedCabinetMarksTheIntervalTamperedAndStopsCounting() {
+        var acc = IntervalAccumulator(site: Self.site, lengthSeconds: 5, framePeriodMicros: Self.second / 2)
+        _ = acc.addFrame(atMicros: Self.origin, count: 2, zoneCounts: [2, 0], lineIn: [0], lineOut: [0])
+        _ = acc.setTamper(open: true, atMicros: Self.origin + Self.second)
+        _ = acc.addFrame(atMicros: Self.origin + 2 * Self.second, count: 9, zoneCounts: [9, 0], lineIn: [0], lineOut: [0])
+        _ = acc.setTamper(open: false, atMicros: Self.origin + 3 * Self.second)
+        let closed = acc.advance(toMicros: Self.origin + 5 * Self.second)
+        #expect(closed[0].status == .tamper)
+        #expect(closed[0].occupancyMax == 2)
+        let next = acc.advance(toMicros: Self.origin + 10 * Self.second)
+        #expect(next[0].status != .tamper)
+    }
+
+    @Test func motionAndDarknessAreRecordedPerInterval() {
+        var acc = IntervalAccumulator(site: Self.site, lengthSeconds: 10, framePeriodMicros: Self.second)
+        _ = acc.setDark(true, atMicros: Self.origin)
+        _ = acc.addMotion(atMicros: Self.origin + 2 * Self.second)
+        _ = acc.addMotion(atMicros: Self.origin + 3 * Self.second)
+        _ = acc.setDark(false, atMicros: Self.origin + 8 * Self.second)
+        let closed = acc.advance(toMicros: Self.origin + 10 * Self.second)
+        #expect(closed[0].pirEvents == 2)
+        #expect(closed[0].dark == true)
+        let next = acc.advance(toMicros: Self.origin + 20 * Self.second)
+        #expect(next[0].pirEvents == 0 && next[0].dark == false)
+    }
+
+    @Test func smallCountsAreSuppressedWhenTheSiteAsks() {
+        let r = IntervalRecord(zone: "left", start: UTCTime(secondsSinceEpoch: 0), end: UTCTime(secondsSinceEpoch: 60),
+                               occupancyMean: 1.5, occupancyMax: 2, crossingsIn: 7, crossingsOut: 1, coverage: 1, status: .ok)
+        let json = LanternJSON.encode(r, device: "d", seq: 1, suppressBelow: 3)
+        #expect(json.contains(#""occupancy":{"mean":"<3","max":"<3"}"#))
+        #expect(json.contains(#""crossings":{"in":7,"out":"<3"}"#))
+        #expect(LanternJSON.encode(r, device: "d", seq: 1).contains(#""occupancy":{"mean":1.50,"max":2}"#))
+    }
+}
