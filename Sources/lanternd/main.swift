@@ -3,8 +3,7 @@ import LanternHardware
 // lanternd: the board agent. See RunOptions.swift for the command line.
 let version = "lanternd 0.1.0"
 
-var arguments = ProcessContext.arguments
-if !arguments.isEmpty { arguments.removeFirst() }
+let arguments = Array(ProcessContext.arguments.dropFirst())
 
 let command: Command
 do {
