@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LanternCore
 import LanternSim
 
@@ -23,6 +24,12 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Frames processed but not scored at the start, while the background is learnt.")
     var warmup: Int = 50
 
+    @Option(help: "Perturb the frames first, as `evaluate` does: \(Perturbation.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var perturb: String?
+
+    @Option(help: "Seed of the perturbation's random numbers.")
+    var seed: UInt64 = 1
+
     @Flag(help: "Print one JSON object per frame instead of text.")
     var json = false
 
@@ -44,7 +51,18 @@ struct ReplayCommand: ParsableCommand {
         if let truthBoxes { zoneTruth = ZoneAndLineTruth(boxes: truthBoxes, site: siteConfig, firstFrame: warmup) }
         var totalIn = [Int](repeating: 0, count: siteConfig.lines.count), totalOut = totalIn
 
-        let summary = try Replay(clipPath: clip, site: siteConfig, warmup: warmup).run(truth: groundTruth, onFrame: { frame, access in
+        var transform: ((Int, UnsafeMutableBufferPointer<UInt8>, Int, Int) -> Void)?
+        if let perturb {
+            guard let p = Perturbation(rawValue: perturb) else {
+                throw SimulatorError("--perturb: unknown perturbation '\(perturb)'; one of \(Perturbation.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let frameCount = try Replay(clipPath: clip, site: siteConfig, warmup: warmup).run().frames
+            let seed = self.seed
+            transform = { index, pixels, width, height in
+                p.apply(to: pixels, width: width, height: height, index: index, frameCount: frameCount, seed: seed)
+            }
+        }
+        let summary = try Replay(clipPath: clip, site: siteConfig, warmup: warmup).run(truth: groundTruth, transform: transform, onFrame: { frame, access in
             if let zoneTruth, frame.index >= warmup {
                 let expected = zoneTruth.zoneCounts[frame.index] ?? [Int](repeating: 0, count: zoneNames.count)
                 for z in 0..<zoneNames.count { zoneScores[z].add(predicted: Double(frame.zoneCounts[z]), truth: Double(expected[z])) }
@@ -64,6 +82,7 @@ struct ReplayCommand: ParsableCommand {
                 w.field("frame", frame.index)
                 w.field("count", frame.estimate.count)
                 w.field("people", frame.estimate.people, places: 2)
+                w.field("condition", frame.estimate.condition.name)
                 if !zoneNames.isEmpty {
                     w.key("zones")
                     w.beginObject()
@@ -75,6 +94,11 @@ struct ReplayCommand: ParsableCommand {
             } else {
                 var line = "frame \(frame.index): \(frame.estimate.count) people"
                 for (z, name) in zoneNames.enumerated() { line += ", \(name) \(frame.zoneCounts[z])" }
+                if !frame.estimate.trusted { line += " (untrusted: \(frame.estimate.condition.name))" }
+                if ProcessInfo.processInfo.environment["LANTERN_DEBUG"] != nil {
+                    let e = access.estimator
+                    line += " fg=\(formatFixed(e.foregroundFraction, places: 3)) shift=\(e.cameraShift.x),\(e.cameraShift.y) bg=\(formatFixed(e.backgroundMean, places: 1)) blank=\(formatFixed(e.blankFraction, places: 3))"
+                }
                 print(line)
             }
         })

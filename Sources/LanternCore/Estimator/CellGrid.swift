@@ -28,6 +28,23 @@ public struct CellGrid: ~Copyable {
         scratch.deallocate()
     }
 
+    /// Total foreground pixels over all cells.
+    public func foregroundPixels() -> Int {
+        let c = counts.baseAddress!
+        let n = width * height
+        var total = 0
+        var i = 0
+        // 8-bit partial sums (at most 4 per cell, so 63 cells fit in a byte) widened every chunk.
+        while i < n {
+            let end = min(i + 63, n)
+            var s: UInt8 = 0
+            for j in i..<end { s &+= c[j] }
+            total += Int(s)
+            i = end
+        }
+        return total
+    }
+
     /// Builds `mask` from `counts` and closes it (dilate, then erode) with a window of 3 rows by 2 columns,
     /// so that a person split at the waist or by a thin occluder (a lamppost) stays one blob.
     public func buildConnectivityMask() {

@@ -16,5 +16,28 @@ public struct EstimatorParameters: Equatable {
     /// Frames in the median that smooths the head count against single-frame flicker.
     public var smoothingFrames: Int = 3
 
+    // Trust (`SceneCondition`). Fractions are of the analysed area; they describe how people fill a view,
+    // not any one view.
+    /// Camera shake followed, in pixels either way (the analysed area keeps this margin inside the frame).
+    public var maxShift: Int = 4
+    /// A frame with more than this fraction of its pixels foreground is a scene change, not people.
+    public var sceneChangeFraction: Double = 0.5
+    /// ... and so is a frame whose foreground fraction rose by more than this since the previous frame:
+    /// people walk into a view a little at a time.
+    public var sceneChangeJump: Double = 0.12
+    /// After a scene change the background is relearnt at `warmupRate` for `warmupFrames`, and counts stay
+    /// withheld this many frames more while the ghosts of the relearning fade.
+    public var settleFrames: Int = 20
+    /// A background darker than this on average (grey levels) is too dark to count in: people's contrast
+    /// shrinks with the light while sensor noise does not.
+    public var darkLevel: Double = 40
+    /// A 16x16 block of background whose grey levels span at most `blankRange` and stay at or below
+    /// `blankLevel` is blank (covered lens); more than `blankFractionLimit` of blank blocks is `.obstructed`.
+    public var blankRange: UInt8 = 4
+    public var blankLevel: UInt8 = 40
+    public var blankFractionLimit: Double = 0.05
+    /// Background statistics (brightness, blank blocks, profiles) are refreshed every this many frames.
+    public var statisticsPeriod: Int = 8
+
     public init() {}
 }

@@ -4,11 +4,17 @@ public struct FrameEstimate: Equatable {
     public var people: Double
     /// People in view, rounded: the head count.
     public var count: Int
+    /// Whether the count can be trusted, and if not, why.
+    public var condition: SceneCondition
 
-    public init(people: Double, count: Int) {
+    public init(people: Double, count: Int, condition: SceneCondition = .ok) {
         self.people = people
         self.count = count
+        self.condition = condition
     }
+
+    /// The count is trustworthy; otherwise it should be reported as unknown.
+    public var trusted: Bool { condition == .ok }
 }
 
 /// Anonymised occupancy: how many people are in view, and in each zone, frame by frame, for a fixed
@@ -34,6 +40,7 @@ public final class OccupancyEstimator {
     var columnMark: [Int32] = []
     var columnFoot: [Int32] = []
     var smoothing: MedianWindow
+    var monitor: SceneMonitor
     var zoneRaw: [Double]
     /// People per zone in the last frame (smoothed), in site zone order.
     public private(set) var zonePeople: [Double]
@@ -42,6 +49,13 @@ public final class OccupancyEstimator {
     /// The last frame's estimate.
     public private(set) var latest = FrameEstimate(people: 0, count: 0)
     public private(set) var framesProcessed = 0
+    /// Fraction of the analysed area's pixels that were foreground in the last frame.
+    public private(set) var foregroundFraction = 0.0
+    /// The last frame's estimated camera shift against the background (pixels; compensated).
+    public var cameraShift: (x: Int, y: Int) { (monitor.shiftX, monitor.shiftY) }
+    /// Mean grey level of the background, and its fraction of blank blocks (refreshed periodically).
+    public var backgroundMean: Double { monitor.backgroundMean }
+    public var blankFraction: Double { monitor.blankFraction }
 
     /// - Parameters:
     ///   - frameWidth, frameHeight: the camera frame's size (the crop is taken from it).
@@ -50,6 +64,11 @@ public final class OccupancyEstimator {
         self.site = site
         let full = PixelRect(x: 0, y: 0, width: frameWidth, height: frameHeight)
         var area = (site.crop ?? full).clamped(width: frameWidth, height: frameHeight)
+        // Keep a margin inside the frame for following camera shake.
+        let m = max(0, min(parameters.maxShift, (min(frameWidth, frameHeight) - 8) / 4))
+        let x0 = max(area.x, m), y0 = max(area.y, m)
+        let x1 = min(area.x + area.width, frameWidth - m), y1 = min(area.y + area.height, frameHeight - m)
+        area = PixelRect(x: x0, y: y0, width: max(x1 - x0, 2), height: max(y1 - y0, 2))
         // Whole cells only.
         area.width = max(area.width & ~1, 2)
         area.height = max(area.height & ~1, 2)
@@ -66,6 +85,7 @@ public final class OccupancyEstimator {
         zonePeople = zoneRaw
         zoneCounts = [Int](repeating: 0, count: site.zones.count)
         crossings = CrossingCounter(lines: site.lines, scale: site.scale)
+        monitor = SceneMonitor(area: area, maxShift: m)
         feet = []
         feet.reserveCapacity(256)
         feetCounts = []
@@ -85,9 +105,29 @@ public final class OccupancyEstimator {
     /// Estimates the people in `frame`, a full camera frame of the size given at init.
     @discardableResult
     public func process(_ frame: GreyImage) -> FrameEstimate {
-        let view = frame.cropped(to: area)
-        let rate = framesProcessed < parameters.warmupFrames ? parameters.warmupRate : 1
+        precondition(frame.width >= area.x + area.width + monitor.maxShift
+            && frame.height >= area.y + area.height + monitor.maxShift, "OccupancyEstimator: frame size changed")
+        let f = framesProcessed
+        monitor.measureFrame(frame)
+        monitor.estimateShift()
+        let view = frame.cropped(to: PixelRect(
+            x: area.x + monitor.shiftX, y: area.y + monitor.shiftY, width: area.width, height: area.height))
+        let fast = f < parameters.warmupFrames || f < monitor.relearnUntil
+        let rate = fast ? parameters.warmupRate : 1
         background.subtract(view, threshold: parameters.threshold, rate: rate, into: cells)
+        foregroundFraction = Double(cells.foregroundPixels()) / Double(4 * cells.width * cells.height)
+        if f >= parameters.warmupFrames && f >= monitor.relearnUntil
+            && (foregroundFraction > parameters.sceneChangeFraction
+                || foregroundFraction - monitor.previousForeground > parameters.sceneChangeJump) {
+            monitor.relearnUntil = f + 1 + parameters.warmupFrames
+            monitor.untrustedUntil = monitor.relearnUntil + parameters.settleFrames
+        }
+        monitor.previousForeground = foregroundFraction
+        if f % max(parameters.statisticsPeriod, 1) == 0 || f == monitor.relearnUntil - 1 {
+            monitor.measureBackground(
+                UnsafePointer(background.pixels.baseAddress!), width: background.width, height: background.height,
+                blankRange: parameters.blankRange, blankLevel: parameters.blankLevel)
+        }
         cells.buildConnectivityMask()
         labeler.label(cells, density: density)
         framesProcessed += 1
@@ -105,8 +145,19 @@ public final class OccupancyEstimator {
             zonePeople[z] = smoothing.median(series: z + 1)
             zoneCounts[z] = Self.headCount(zonePeople[z])
         }
-        latest = FrameEstimate(people: people, count: Self.headCount(people))
+        latest = FrameEstimate(people: people, count: Self.headCount(people), condition: condition(frame: f))
         return latest
+    }
+
+    /// The trust verdict for frame `f`, most fundamental reason first.
+    func condition(frame f: Int) -> SceneCondition {
+        if f < parameters.warmupFrames { return .learning }
+        if f < monitor.untrustedUntil { return .sceneChanged }
+        if monitor.backgroundMean < parameters.darkLevel { return .tooDark }
+        if monitor.blankFraction > parameters.blankFractionLimit { return .obstructed }
+        // The camera moved beyond what is followed in two of the last eight frames.
+        if (monitor.limitHistory & 0xFF).nonzeroBitCount >= 2 { return .unstable }
+        return .ok
     }
 
     @inline(__always)

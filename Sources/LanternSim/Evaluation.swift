@@ -1,0 +1,171 @@
+import LanternCore
+import LanternSystem
+
+/// How the estimator fared under one condition of `lantern-sim evaluate`.
+public struct ConditionResult: Equatable {
+    public enum Verdict: Equatable {
+        /// Counted within the allowed error over the intervals it reported.
+        case pass
+        /// Every interval was reported unknown: nothing wrong was claimed, but nothing was counted either.
+        case passUnknown
+        case fail
+    }
+
+    /// "clean", or the perturbation's name.
+    public var name: String
+    /// Scored frames inside intervals reported as known.
+    public var framesScored: Int
+    public var intervalsKnown: Int
+    public var intervalsTotal: Int
+    /// Accuracy over the scored frames of the known intervals.
+    public var score: Score
+    public var verdict: Verdict
+    /// Untrusted scored frames by reason (`SceneCondition.name`), most frequent first.
+    public var untrustedReasons: [(String, Int)]
+
+    public static func == (a: ConditionResult, b: ConditionResult) -> Bool {
+        a.name == b.name && a.framesScored == b.framesScored && a.intervalsKnown == b.intervalsKnown
+            && a.intervalsTotal == b.intervalsTotal && a.score == b.score && a.verdict == b.verdict
+            && a.untrustedReasons.elementsEqual(b.untrustedReasons, by: { $0 == $1 })
+    }
+}
+
+/// The outcome of `lantern-sim evaluate`: the clean clip and each perturbation.
+public struct EvaluationReport {
+    /// MAE of the clean clip over every scored frame, trusted or not: the reference.
+    public var cleanMAE: Double
+    /// Allowed MAE in a condition's known intervals (twice the clean MAE).
+    public var allowedMAE: Double
+    public var intervalFrames: Int
+    public var rows: [ConditionResult]
+
+    public var passed: Bool { rows.allSatisfy { $0.verdict != .fail } }
+
+    /// The table, one line per condition.
+    public var table: String {
+        var lines: [String] = []
+        lines.append("clean MAE=\(formatFixed(cleanMAE, places: 3)) (all scored frames); a condition passes when its MAE over known "
+            + "intervals <= \(formatFixed(allowedMAE, places: 3)); intervals of \(intervalFrames) frames, unknown when most of their frames are untrusted")
+        let header = ["condition", "frames scored", "intervals known/total", "MAE (known)", "bias (known)", "verdict", "untrusted frames by reason"]
+        var cells: [[String]] = [header]
+        for r in rows {
+            let verdict: String
+            switch r.verdict {
+            case .pass: verdict = "PASS"
+            case .passUnknown: verdict = "PASS (unknown: every interval unknown, nothing counted)"
+            case .fail: verdict = "FAIL"
+            }
+            let known = r.intervalsKnown > 0
+            cells.append([
+                r.name, "\(r.framesScored)", "\(r.intervalsKnown)/\(r.intervalsTotal)",
+                known ? formatFixed(r.score.mae, places: 3) : "-",
+                known ? formatSigned(r.score.bias, places: 3) : "-",
+                verdict,
+                r.untrustedReasons.isEmpty ? "-" : r.untrustedReasons.map { "\($0.0) \($0.1)" }.joined(separator: ", "),
+            ])
+        }
+        var widths = [Int](repeating: 0, count: header.count)
+        for row in cells { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
+        for (n, row) in cells.enumerated() {
+            var line = "|"
+            for (i, c) in row.enumerated() { line += " " + c + String(repeating: " ", count: widths[i] - c.count) + " |" }
+            lines.append(line)
+            if n == 0 { lines.append("|" + widths.map { String(repeating: "-", count: $0 + 2) + "|" }.joined()) }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Replays a clip clean and under each `Perturbation`, groups the scored frames into intervals, and
+/// scores the counts of the intervals the estimator did not report as unknown.
+public struct Evaluation {
+    public var clipPath: String
+    public var site: SiteConfig
+    public var truth: GroundTruth
+    public var parameters: EstimatorParameters
+    public var warmup: Int
+    /// Frames per interval; nil: 5 seconds of clip time.
+    public var intervalFrames: Int?
+    public var seed: UInt64
+    public var perturbations: [Perturbation]
+
+    public init(
+        clipPath: String, site: SiteConfig, truth: GroundTruth, parameters: EstimatorParameters = EstimatorParameters(),
+        warmup: Int = 50, intervalFrames: Int? = nil, seed: UInt64 = 1, perturbations: [Perturbation] = Perturbation.allCases
+    ) {
+        self.clipPath = clipPath
+        self.site = site
+        self.truth = truth
+        self.parameters = parameters
+        self.warmup = warmup
+        self.intervalFrames = intervalFrames
+        self.seed = seed
+        self.perturbations = perturbations
+    }
+
+    /// Frames in 5 seconds of the clip (its header's frame rate).
+    public static func fiveSeconds(clipPath: String) throws(SimulatorError) -> Int {
+        let reader: ClipReader
+        do { reader = try ClipReader(path: clipPath) } catch { throw SimulatorError(error.description) }
+        let rate = reader.framesPerSecond
+        guard rate.numerator > 0, rate.denominator > 0 else { return 25 * 5 }
+        return max(1, Int((5.0 * Double(rate.numerator) / Double(rate.denominator)).rounded()))
+    }
+
+    public func run() throws(SimulatorError) -> EvaluationReport {
+        let interval: Int
+        if let intervalFrames { interval = intervalFrames } else { interval = try Self.fiveSeconds(clipPath: clipPath) }
+        guard interval >= 1 else { throw SimulatorError("--interval-frames must be 1 or more (got \(interval))") }
+        let replay = Replay(clipPath: clipPath, site: site, parameters: parameters, warmup: warmup)
+
+        var frames: [(count: Int, condition: SceneCondition)] = []
+        let clean = try replay.run(truth: truth, onFrame: { frame, _ in frames.append((frame.estimate.count, frame.estimate.condition)) })
+        let cleanMAE = clean.score.mae
+        let allowed = 2 * cleanMAE
+        var rows = [score(name: "clean", frames: frames, interval: interval, allowed: allowed)]
+        let frameCount = clean.frames
+        for p in perturbations {
+            frames.removeAll(keepingCapacity: true)
+            _ = try replay.run(
+                transform: { index, pixels, width, height in
+                    p.apply(to: pixels, width: width, height: height, index: index, frameCount: frameCount, seed: seed)
+                },
+                onFrame: { frame, _ in frames.append((frame.estimate.count, frame.estimate.condition)) })
+            rows.append(score(name: p.rawValue, frames: frames, interval: interval, allowed: allowed))
+        }
+        return EvaluationReport(cleanMAE: cleanMAE, allowedMAE: allowed, intervalFrames: interval, rows: rows)
+    }
+
+    func score(name: String, frames: [(count: Int, condition: SceneCondition)], interval: Int, allowed: Double) -> ConditionResult {
+        var result = ConditionResult(
+            name: name, framesScored: 0, intervalsKnown: 0, intervalsTotal: 0, score: Score(), verdict: .pass, untrustedReasons: [])
+        var reasons: [String: Int] = [:]
+        var start = warmup
+        while start < frames.count {
+            let end = min(start + interval, frames.count)
+            var untrusted = 0
+            for i in start..<end where frames[i].condition != .ok {
+                untrusted += 1
+                reasons[frames[i].condition.name, default: 0] += 1
+            }
+            result.intervalsTotal += 1
+            // Unknown when most of the interval's frames are untrusted.
+            if 2 * untrusted <= end - start {
+                result.intervalsKnown += 1
+                for i in start..<end {
+                    guard let expected = truth.counts[i] else { continue }
+                    result.score.add(predicted: Double(frames[i].count), truth: Double(expected))
+                }
+            }
+            start = end
+        }
+        result.framesScored = result.score.scored
+        result.untrustedReasons = reasons.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { ($0.key, $0.value) }
+        if result.intervalsKnown == 0 {
+            result.verdict = .passUnknown
+        } else {
+            result.verdict = result.score.mae <= allowed + 1e-9 ? .pass : .fail
+        }
+        return result
+    }
+}

@@ -1,0 +1,128 @@
+import ArgumentParser
+import Foundation
+import LanternCore
+import LanternSim
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure the estimator's speed and accuracy on clips; with --peers, run OpenCV MOG2 beside it.",
+        discussion: """
+            A clip folder holds frames.y4m and counts.csv. Its site file is Simulator/sites/<folder name without \
+            a -dev suffix>.json, or site.json in the folder. Default folders: every folder of ../shared/data \
+            with both files, else the bundled Simulator/sample. Protocol as peers.py: frames before --warmup are \
+            processed but not scored; fps counts the estimator only (reading the clip excluded), one thread.
+            """
+    )
+
+    @Argument(help: "Clip folders (frames.y4m + counts.csv).")
+    var clipDirs: [String] = []
+
+    @Flag(help: "Also run ../shared/bench/peers.py --methods mog2 on each clip (needs a python with cv2).")
+    var peers = false
+
+    @Option(help: "Frames processed but not scored at the start.")
+    var warmup: Int = 50
+
+    func run() throws {
+        try reportingErrors(bench)
+    }
+
+    /// The repository: the working directory when it holds Simulator/, else where this source was built from.
+    static var repoRoot: URL {
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        if FileManager.default.fileExists(atPath: cwd.appendingPathComponent("Simulator").path) { return cwd }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    static func isClip(_ dir: URL) -> Bool {
+        FileManager.default.fileExists(atPath: dir.appendingPathComponent("frames.y4m").path)
+            && FileManager.default.fileExists(atPath: dir.appendingPathComponent("counts.csv").path)
+    }
+
+    func defaultClips() -> [URL] {
+        let data = Self.repoRoot.appendingPathComponent("../shared/data").standardized
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: data.path)) ?? []
+        let clips = names.sorted().map { data.appendingPathComponent($0) }.filter(Self.isClip)
+        return clips.isEmpty ? [Self.repoRoot.appendingPathComponent("Simulator/sample")] : clips
+    }
+
+    func sitePath(for dir: URL) -> String {
+        var name = dir.lastPathComponent
+        if name.hasSuffix("-dev") { name.removeLast(4) }
+        let named = Self.repoRoot.appendingPathComponent("Simulator/sites/\(name).json").path
+        return FileManager.default.fileExists(atPath: named) ? named : dir.appendingPathComponent("site.json").path
+    }
+
+    func bench() throws(SimulatorError) {
+        let dirs = clipDirs.isEmpty ? defaultClips() : clipDirs.map { URL(fileURLWithPath: $0).standardized }
+        let peersScript = Self.repoRoot.appendingPathComponent("../shared/bench/peers.py").standardized.path
+        var python: String?
+        if peers {
+            guard FileManager.default.fileExists(atPath: peersScript) else {
+                throw SimulatorError("\(peersScript): no such file; --peers needs ../shared/bench/peers.py")
+            }
+            python = Self.findPython()
+            if python == nil {
+                print("peers: no python with cv2 found (tried .venv-peers, .venv, /tmp/peersvenv, python3); run Toolchain/bench to make one")
+            }
+        }
+        for dir in dirs {
+            guard Self.isClip(dir) else { throw SimulatorError("\(dir.path): expected frames.y4m and counts.csv in it") }
+            let clip = dir.appendingPathComponent("frames.y4m").path, counts = dir.appendingPathComponent("counts.csv").path
+            let site = try SiteConfig.load(path: sitePath(for: dir))
+            let truth = try GroundTruth.load(countsCSV: counts)
+            let summary = try Replay(clipPath: clip, site: site, warmup: warmup).run(truth: truth)
+            let s = summary.score
+            print("lantern: clip=\(dir.lastPathComponent) frames=\(summary.frames) scored=\(s.scored) fps=\(formatFixed(summary.framesPerSecond, places: 1)) "
+                + "MAE=\(formatFixed(s.mae, places: 3)) RMSE=\(formatFixed(s.rmse, places: 3)) bias=\(formatSigned(s.bias, places: 3))")
+            guard let python else { continue }
+            let output = Self.runProcess(python, [peersScript, clip, counts, "--methods", "mog2", "--warmup", "\(warmup)"])
+            let lines = output.split(whereSeparator: \.isNewline).map(String.init)
+            for line in lines { print(line) }
+            if let line = lines.first(where: { $0.hasPrefix("mog2:") }), let peerFPS = Self.field("fps", in: line), peerFPS > 0 {
+                print("ratio: clip=\(dir.lastPathComponent) lantern/mog2 fps=\(formatFixed(summary.framesPerSecond / peerFPS, places: 1))x")
+            }
+        }
+    }
+
+    static func field(_ name: String, in line: String) -> Double? {
+        for token in line.split(separator: " ") where token.hasPrefix(name + "=") {
+            return Double(token.dropFirst(name.count + 1))
+        }
+        return nil
+    }
+
+    static func findPython() -> String? {
+        let root = repoRoot
+        let candidates = [
+            root.appendingPathComponent(".venv-peers/bin/python").path, root.appendingPathComponent(".venv/bin/python").path,
+            "/tmp/peersvenv/bin/python", "python3",
+        ]
+        for c in candidates where c == "python3" || FileManager.default.isExecutableFile(atPath: c) {
+            let probe = Process()
+            probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            probe.arguments = [c, "-c", "import cv2, numpy"]
+            probe.standardOutput = FileHandle.nullDevice
+            probe.standardError = FileHandle.nullDevice
+            do { try probe.run() } catch { continue }
+            probe.waitUntilExit()
+            if probe.terminationStatus == 0 { return c }
+        }
+        return nil
+    }
+
+    static func runProcess(_ executable: String, _ arguments: [String]) -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [executable] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        do { try process.run() } catch { return "peers: could not run \(executable): \(error)" }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        var text = String(decoding: data, as: UTF8.self)
+        if process.terminationStatus != 0 { text += "\npeers: \(executable) exited with status \(process.terminationStatus)" }
+        return text
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import LanternCore
+import LanternSim
+
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Replay a clip clean and under perturbations (lighting change, dusk, shake, covered lens); print accuracy by condition.",
+        discussion: """
+            Frames are grouped into intervals; an interval is unknown when most of its frames are untrusted \
+            (the estimator's own verdict). A condition passes when its MAE over the known intervals is at most \
+            twice the clean clip's MAE, or when every interval is unknown. Exit status 0 only if every row passes.
+            """
+    )
+
+    @Argument(help: "The clip (YUV4MPEG2, 8-bit).")
+    var clip: String
+
+    @Option(help: "Ground truth counts.csv (frame,count).")
+    var truth: String
+
+    @Option(help: "The scene's site file. Default: site.json beside the clip.")
+    var site: String?
+
+    @Option(help: "Frames per interval. Default: 5 seconds of clip time.")
+    var intervalFrames: Int?
+
+    @Option(help: "Frames processed but not scored at the start, while the background is learnt.")
+    var warmup: Int = 50
+
+    @Option(help: "Seed of the perturbations' random numbers.")
+    var seed: UInt64 = 1
+
+    func run() throws {
+        var passed = false
+        try reportingErrors { () throws(SimulatorError) in
+            guard warmup >= 0 else { throw SimulatorError("--warmup must be 0 or more (got \(warmup))") }
+            if let n = intervalFrames, n < 1 { throw SimulatorError("--interval-frames must be 1 or more (got \(n))") }
+            let siteConfig = try SiteConfig.load(path: site ?? defaultSitePath(forClip: clip))
+            let groundTruth = try GroundTruth.load(countsCSV: truth)
+            let report = try Evaluation(
+                clipPath: clip, site: siteConfig, truth: groundTruth, warmup: warmup, intervalFrames: intervalFrames, seed: seed
+            ).run()
+            print(report.table)
+            passed = report.passed
+            print(passed ? "evaluate: every condition passes" : "evaluate: FAIL (see the rows marked FAIL)")
+        }
+        if !passed { throw ExitCode(2) }
+    }
+}
