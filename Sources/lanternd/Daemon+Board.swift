@@ -4,7 +4,153 @@ import LanternHardware
 import LanternSystem
 
 extension Daemon {
+    /// The board: camera frames and GPIO edges in one poll loop, the real-time clock for intervals.
     mutating func runBoard(site: SiteConfig, board: BoardConfig, boardPath: String) throws(Failure) {
-        throw Failure("\(board.camera.device): not implemented yet (camera named in \(boardPath))")
+        let spec = board.camera
+        var camera: VideoDevice
+        do {
+            camera = try openCamera(spec)
+        } catch {
+            throw Failure("\(spec.device): \(Daemon.deviceProblem(error)) (camera named in \(boardPath)); check the camera cable or the board file")
+        }
+        let hardware: BoardGPIO
+        do {
+            hardware = try BoardGPIO(board: board)
+        } catch {
+            throw Failure("\(board.gpiochip): \(Daemon.deviceProblem(error)) (GPIO chip named in \(boardPath)); check the board file matches this board")
+        }
+        let agent = Agent(site: site, intervalSeconds: options.interval, framePeriodMicros: 1_000_000 / Int64(spec.fps))
+        var inputs = InputSet(board: board)
+        emit(agent.start(atMicros: SystemClock.realtimeMicros))
+        var cameraUp: VideoDevice? = camera
+        agent.cameraStreaming(true)
+        var backoffMillis: Int64 = 500
+        var reopenAt: Int64 = 0
+        while true {
+            let now = SystemClock.realtimeMicros
+            hardware.show(agent.outputs)
+            var descriptors: [FileDescriptor] = hardware.inputs.map { $0.line.eventDescriptor }
+            if let cam = cameraUp { descriptors.append(cam.descriptor) }
+            var timeout: Int64 = 1000  // heartbeat and interval ends at least every second
+            if let deadline = inputs.nextDeadline { timeout = min(timeout, max((deadline - SystemClock.monotonicMicros) / 1000, 0)) }
+            let ready: [Bool]
+            do {
+                ready = try Poll.readable(descriptors, timeoutMillis: Int(timeout))
+            } catch {
+                throw Failure("poll: \(error); restart lanternd")
+            }
+            if SignalFlags.takeStop() { break }
+            if SignalFlags.takeReload(), let path = options.site {
+                do {
+                    let reloaded = try Daemon.loadSite(path)
+                    sequence.suppressBelow = reloaded.suppressBelow
+                    emit(agent.reload(site: reloaded, atMicros: now))
+                } catch {
+                    Console.error("\(error.message) (kept the previous site)")
+                }
+            }
+            for (i, input) in hardware.inputs.enumerated() where ready[i] {
+                // Kernel timestamps are monotonic; intervals use wall time, so events are stamped now.
+                guard let event = try? input.line.readEvent() else { continue }
+                if let change = inputs.edge(input.role, raw: event.active, atMicros: SystemClock.monotonicMicros) {
+                    emit(agent.input(change.0, active: change.1, atMicros: now))
+                }
+            }
+            for change in inputs.settle(atMicros: SystemClock.monotonicMicros) {
+                emit(agent.input(change.0, active: change.1, atMicros: now))
+            }
+            if let cam = cameraUp, ready[descriptors.count - 1] {
+                var closed: [IntervalRecord] = []
+                do {
+                    _ = try cam.withNextFrame { base, width, height, stride in
+                        let image = GreyImage(unsafePixels: base, width: width, height: height, stride: stride)
+                        closed = agent.frame(image, atMicros: now)
+                    }
+                    backoffMillis = 500
+                } catch {
+                    // ENODEV or worse: the camera is gone. Intervals without frames close as unknown.
+                    Console.error("\(spec.device): lost (\(error)); reopening with backoff")
+                    cam.stop()
+                    cameraUp = nil
+                    agent.cameraStreaming(false)
+                    reopenAt = SystemClock.monotonicMicros + backoffMillis * 1000
+                }
+                emit(closed)
+            }
+            if cameraUp == nil && SystemClock.monotonicMicros >= reopenAt {
+                if let cam = try? openCamera(spec) {
+                    camera = cam
+                    cameraUp = camera
+                    agent.cameraStreaming(true)
+                    backoffMillis = 500
+                } else {
+                    backoffMillis = min(backoffMillis * 2, 30_000)
+                    reopenAt = SystemClock.monotonicMicros + backoffMillis * 1000
+                }
+            }
+            emit(agent.tick(atMicros: now))
+        }
+        cameraUp?.stop()
+        agent.cameraStreaming(false)
+        hardware.show(agent.outputs)
+        emit(agent.finish())
+    }
+
+    func openCamera(_ spec: CameraSpec) throws(Errno) -> VideoDevice {
+        let fourcc: UInt32
+        switch spec.format {
+        case .grey: fourcc = VideoDevice.fourccGREY
+        case .yuyv: fourcc = VideoDevice.fourccYUYV
+        case .nv12: fourcc = VideoDevice.fourccNV12
+        case .mjpeg: fourcc = VideoDevice.fourccMJPEG
+        }
+        return try VideoDevice(path: spec.device, width: spec.width, height: spec.height, fps: spec.fps, preferredFourCC: fourcc)
+    }
+
+    static func deviceProblem(_ error: Errno) -> String {
+        if error == .noSuchFileOrDirectory || error == .noSuchDevice { return "no such device" }
+        return "cannot open: \(error)"
+    }
+}
+
+/// The board's GPIO lines, requested from its chip per the board file.
+final class BoardGPIO {
+    let chip: GPIOChip?
+    var inputs: [(role: GPIORole, line: GPIOLine)] = []
+    var outputs: [(role: GPIORole, line: GPIOLine)] = []
+
+    init(board: BoardConfig) throws(Errno) {
+        guard !board.roles.isEmpty else {
+            chip = nil
+            return
+        }
+        let chip = try GPIOChip(lookup: board.gpiochip)
+        self.chip = chip
+        for r in board.roles {
+            if r.role.isInput {
+                let bias: GPIOLine.Bias
+                switch r.bias {
+                case .asIs: bias = .asIs
+                case .disabled: bias = .disabled
+                case .pullUp: bias = .pullUp
+                case .pullDown: bias = .pullDown
+                }
+                inputs.append((r.role, try chip.input(offset: r.line, bias: bias, activeLow: r.activeLow)))
+            } else {
+                outputs.append((r.role, try chip.output(offset: r.line, activeLow: r.activeLow)))
+            }
+        }
+    }
+
+    /// Drives the output lines from the agent's rules.
+    func show(_ rules: OutputRules) {
+        for o in outputs {
+            switch o.role {
+            case .statusLED: _ = try? o.line.set(rules.statusLED)
+            case .privacyLED: _ = try? o.line.set(rules.privacyLED)
+            case .relay: _ = try? o.line.set(rules.relay)
+            default: break
+            }
+        }
     }
 }
