@@ -1,0 +1,85 @@
+import LanternCore
+import Testing
+
+/// The encoders' output, for every status and with suppression on and off, validates against the
+/// schema files that document it; the validator is shown to reject what breaks the contract.
+@Suite struct EncodingSchemaTests {
+    static var records: [IntervalRecord] { [
+        Records.make(4, zone: "north-path"), Records.make(0), Records.make(5, zone: "bench: 2/ë", status: .unknown),
+        Records.make(7, zone: "gate", status: .tamper), Records.make(8, status: .unknown),
+    ] }
+
+    @Test func lanternJSONValidatesAgainstTheIntervalSchema() {
+        var lines: [String] = []
+        for (n, r) in Self.records.enumerated() {
+            lines.append(LanternJSON.encode(r, device: "lamp-0042", seq: Int64(n + 1)))
+            lines.append(LanternJSON.encode(r, device: "lamp-0042", seq: Int64(n + 1), suppressBelow: 3))
+        }
+        #expect(Fixture.schemaErrors("lantern-interval.schema.json", lines) == "")
+    }
+
+    @Test func crowdFlowObservedValidatesAgainstTheSchemaShape() {
+        var entities: [String] = []
+        for r in Self.records {
+            entities.append(NGSILD.crowdFlowObserved(r, device: "lamp-0042"))
+            entities.append(NGSILD.crowdFlowObserved(r, device: "lamp-0042", suppressBelow: 3))
+        }
+        #expect(Fixture.schemaErrors("crowdflowobserved.schema.json", entities) == "")
+    }
+
+    @Test func theValidatorRejectsACountThatIsNotAnInteger() {
+        let good = NGSILD.crowdFlowObserved(Records.make(4, zone: "z"), device: "d")
+        let bad = good.replacingOccurrences(of: #""peopleCount":{"type":"Property","value":1"#,
+                                            with: #""peopleCount":{"type":"Property","value":"1""#)
+        #expect(bad != good)
+        #expect(Fixture.schemaErrors("crowdflowobserved.schema.json", [bad]).contains("peopleCount"))
+        let unknownWithZero = LanternJSON.encode(Records.make(1, status: .unknown), device: "d", seq: 1)
+            .replacingOccurrences(of: #""max":null"#, with: #""max":0"#)
+        #expect(Fixture.schemaErrors("lantern-interval.schema.json", [unknownWithZero]) != "")
+    }
+
+    @Test func peopleCountIsTheRoundedMeanAndCrossingsAreTowardsAndAway() throws {
+        // mean 4 * 0.37 = 1.48 → 1; max 4; in 0; out 1.
+        let entity = try JSONParser.parse(NGSILD.crowdFlowObserved(Records.make(4, zone: "north-path"), device: "lamp-0042"))
+        #expect(entity["id"] == .string("urn:ngsi-ld:CrowdFlowObserved:lamp-0042:north-path"))
+        #expect(entity["peopleCount"]?["value"] == .number(1))
+        #expect(entity["peopleCountMax"]?["value"] == .number(4))
+        #expect(entity["peopleCountTowards"]?["value"] == .number(0))
+        #expect(entity["peopleCountAway"]?["value"] == .number(1))
+        #expect(entity["occupancy"] == nil)
+        #expect(entity["dateObservedFrom"]?["value"]?["@value"] == .string("2026-11-18T11:10:40Z"))
+    }
+
+    @Test func unknownIntervalsCarryNoCountsAndSuppressedOnesSayBelowWhat() throws {
+        let unknown = try JSONParser.parse(NGSILD.crowdFlowObserved(Records.make(4, status: .unknown), device: "d"))
+        #expect(unknown["peopleCount"] == nil && unknown["peopleCountAway"] == nil)
+        #expect(unknown["status"]?["value"] == .string("unknown"))
+        #expect(unknown["id"] == .string("urn:ngsi-ld:CrowdFlowObserved:d:view"))
+        let suppressed = try JSONParser.parse(NGSILD.crowdFlowObserved(Records.make(4), device: "d", suppressBelow: 3))
+        #expect(suppressed["peopleCount"] == nil)
+        #expect(suppressed["peopleCountMax"]?["value"] == .number(4))
+        #expect(suppressed["countsSuppressedBelow"]?["value"] == .number(3))
+    }
+
+    @Test func zoneNamesArePercentEncodedInIds() {
+        #expect(NGSILD.entityID(device: "lamp 1", zone: "a:b/ë") == "urn:ngsi-ld:CrowdFlowObserved:lamp%201:a%3Ab%2F%C3%AB")
+    }
+
+    @Test func sensorThingsGivesOneObservationPerQuantityOverTheInterval() throws {
+        let observations = SensorThings.observations(Records.make(4, zone: "north-path"), device: "lamp-0042", seq: 17)
+        #expect(observations.map(\.datastream) == [
+            "lantern:lamp-0042:north-path:occupancy-mean", "lantern:lamp-0042:north-path:occupancy-max",
+            "lantern:lamp-0042:north-path:crossings-in", "lantern:lamp-0042:north-path:crossings-out",
+        ])
+        let mean = try JSONParser.parse(observations[0].json)
+        #expect(mean["phenomenonTime"] == .string("2026-11-18T11:10:40Z/2026-11-18T11:11:40Z"))
+        #expect(mean["resultTime"] == .string("2026-11-18T11:11:40Z"))
+        #expect(mean["result"] == .number(1.48))
+        #expect(mean["parameters"]?["seq"] == .number(17))
+        #expect(mean["Datastream"]?["@iot.id"] == .string("lantern:lamp-0042:north-path:occupancy-mean"))
+        let unknown = SensorThings.observations(Records.make(4, status: .unknown), device: "d", seq: 1)
+        for o in unknown { #expect(try JSONParser.parse(o.json)["result"] == .null) }
+        let suppressed = SensorThings.observations(Records.make(4), device: "d", seq: 1, suppressBelow: 5)
+        #expect(try JSONParser.parse(suppressed[1].json)["result"] == .string("<5"))
+    }
+}
