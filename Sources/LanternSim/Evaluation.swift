@@ -13,7 +13,7 @@ public struct ConditionResult: Equatable {
 
     /// "clean", or the perturbation's name.
     public var name: String
-    /// Scored frames inside intervals reported as known.
+    /// Trusted frames with truth inside intervals reported as known (the frames scored).
     public var framesScored: Int
     public var intervalsKnown: Int
     public var intervalsTotal: Int
@@ -152,7 +152,8 @@ public struct Evaluation {
             // Unknown when most of the interval's frames are untrusted.
             if 2 * untrusted <= end - start {
                 result.intervalsKnown += 1
-                for i in start..<end {
+                // The interval's count comes from its trusted frames only, as the agent's would.
+                for i in start..<end where frames[i].condition == .ok {
                     guard let expected = truth.counts[i] else { continue }
                     result.score.add(predicted: Double(frames[i].count), truth: Double(expected))
                 }

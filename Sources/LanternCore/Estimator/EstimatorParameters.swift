@@ -1,8 +1,12 @@
 /// The estimator's constants. They describe people and cameras in general, not any one clip: the same
 /// values serve every site, whose own geometry comes only from its site file (`PersonScale`, zones).
 public struct EstimatorParameters: Equatable {
-    /// A pixel is foreground when it differs from the background by more than this (grey levels).
+    /// A pixel is foreground when it differs from the background by more than this (grey levels)...
     public var threshold: UInt8 = 25
+    /// ... or, in a darker scene, by more than this fraction of the background's mean grey level (people's
+    /// contrast shrinks with the light), but never less than `minimumThreshold` (sensor noise does not).
+    public var thresholdFraction: Double = 0.21
+    public var minimumThreshold: UInt8 = 10
     /// Foreground pixels of one standing person, as a fraction of their height squared: a person is about
     /// 0.35 of their height wide and fills about 70% of that box.
     public var personAreaFactor: Double = 0.24
@@ -28,6 +32,8 @@ public struct EstimatorParameters: Equatable {
     /// After a scene change the background is relearnt at `warmupRate` for `warmupFrames`, and counts stay
     /// withheld this many frames more while the ghosts of the relearning fade.
     public var settleFrames: Int = 20
+    /// Background step per frame during those settling frames.
+    public var settleRate: UInt8 = 2
     /// A background darker than this on average (grey levels) is too dark to count in: people's contrast
     /// shrinks with the light while sensor noise does not.
     public var darkLevel: Double = 40

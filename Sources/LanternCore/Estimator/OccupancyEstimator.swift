@@ -112,9 +112,17 @@ public final class OccupancyEstimator {
         monitor.estimateShift()
         let view = frame.cropped(to: PixelRect(
             x: area.x + monitor.shiftX, y: area.y + monitor.shiftY, width: area.width, height: area.height))
-        let fast = f < parameters.warmupFrames || f < monitor.relearnUntil
-        let rate = fast ? parameters.warmupRate : 1
-        background.subtract(view, threshold: parameters.threshold, rate: rate, into: cells)
+        // After a scene change: relearn fast, then at `settleRate` while the ghosts of people absorbed by the
+        // fast relearning fade (counts are withheld throughout).
+        let rate: UInt8
+        if f < parameters.warmupFrames || f < monitor.relearnUntil {
+            rate = parameters.warmupRate
+        } else if f < monitor.untrustedUntil {
+            rate = parameters.settleRate
+        } else {
+            rate = 1
+        }
+        background.subtract(view, threshold: threshold, rate: rate, into: cells)
         foregroundFraction = Double(cells.foregroundPixels()) / Double(4 * cells.width * cells.height)
         if f >= parameters.warmupFrames && f >= monitor.relearnUntil
             && (foregroundFraction > parameters.sceneChangeFraction
@@ -147,6 +155,12 @@ public final class OccupancyEstimator {
         }
         latest = FrameEstimate(people: people, count: Self.headCount(people), condition: condition(frame: f))
         return latest
+    }
+
+    /// The foreground threshold for the scene's current brightness (see `EstimatorParameters.thresholdFraction`).
+    public var threshold: UInt8 {
+        let scaled = (monitor.backgroundMean * parameters.thresholdFraction).rounded()
+        return UInt8(max(Double(parameters.minimumThreshold), min(Double(parameters.threshold), scaled)))
     }
 
     /// The trust verdict for frame `f`, most fundamental reason first.

@@ -65,42 +65,56 @@ struct SceneMonitor {
     /// Recent frames at the shift limit (a short history, as a bit set).
     var limitHistory: UInt32 = 0
 
+    /// Profiles are taken in this many bands (columns per horizontal band, rows per vertical band), so
+    /// that the structure of one part of the view is not averaged away by another.
+    static let bands = 4
+
     init(area: PixelRect, maxShift: Int) {
         self.area = area
         self.maxShift = maxShift
-        frameColumns = [Int32](repeating: 0, count: area.width + 2 * maxShift)
-        frameRows = [Int32](repeating: 0, count: area.height + 2 * maxShift)
-        backgroundColumns = [Int32](repeating: 0, count: area.width)
-        backgroundRows = [Int32](repeating: 0, count: area.height)
+        frameColumns = [Int32](repeating: 0, count: Self.bands * (area.width + 2 * maxShift))
+        frameRows = [Int32](repeating: 0, count: Self.bands * (area.height + 2 * maxShift))
+        backgroundColumns = [Int32](repeating: 0, count: Self.bands * area.width)
+        backgroundRows = [Int32](repeating: 0, count: Self.bands * area.height)
+    }
+
+    /// Band-wise column and row sums of `rows` x `cols` pixels at `p` (row stride `stride`), of which the
+    /// inner `innerRows` x `innerCols` start at (`margin`, `margin`): columns are summed over inner rows
+    /// only, rows over inner columns only.
+    static func profiles(
+        _ p0: UnsafePointer<UInt8>, stride: Int, rows: Int, cols: Int, margin m: Int, innerRows h: Int, innerCols w: Int,
+        columns col: UnsafeMutablePointer<Int32>, rowSums: UnsafeMutablePointer<Int32>
+    ) -> Int {
+        let b = bands
+        for i in 0..<(b * cols) { col[i] = 0 }
+        var total = 0
+        for r in 0..<rows {
+            let p = p0 + r * stride
+            if r >= m && r < m + h {
+                let c = col + ((r - m) * b / h) * cols
+                for i in 0..<cols { c[i] &+= Int32(p[i]) }
+            }
+            for k in 0..<b {
+                var s: Int32 = 0
+                for i in (m + k * w / b)..<(m + (k + 1) * w / b) { s &+= Int32(p[i]) }
+                rowSums[k * rows + r] = s
+                total += Int(s)
+            }
+        }
+        return total
     }
 
     /// Profiles of `frame` (the full camera frame) around the area. One pass over the pixels.
     mutating func measureFrame(_ frame: GreyImage) {
         let m = maxShift
-        let x0 = area.x - m, y0 = area.y - m
+        let start = frame.base + (area.y - m) * frame.stride + (area.x - m)
         let cols = area.width + 2 * m, rows = area.height + 2 * m
+        let (w, h) = (area.width, area.height)
         frameColumns.withUnsafeMutableBufferPointer { colBuf in
             frameRows.withUnsafeMutableBufferPointer { rowBuf in
-                let col = colBuf.baseAddress!, rowSums = rowBuf.baseAddress!
-                for i in 0..<cols { col[i] = 0 }
-                for r in 0..<rows {
-                    let p = frame.base + (y0 + r) * frame.stride + x0
-                    let inArea = r >= m && r < m + area.height
-                    if inArea {
-                        // Columns over the area's rows; the row sum over the area's columns.
-                        var s: Int32 = 0
-                        for i in 0..<cols {
-                            let v = Int32(p[i])
-                            col[i] &+= v
-                        }
-                        for i in m..<(m + area.width) { s &+= Int32(p[i]) }
-                        rowSums[r] = s
-                    } else {
-                        var s: Int32 = 0
-                        for i in m..<(m + area.width) { s &+= Int32(p[i]) }
-                        rowSums[r] = s
-                    }
-                }
+                _ = Self.profiles(
+                    start, stride: frame.stride, rows: rows, cols: cols, margin: m, innerRows: h, innerCols: w,
+                    columns: colBuf.baseAddress!, rowSums: rowBuf.baseAddress!)
             }
         }
     }
@@ -109,20 +123,9 @@ struct SceneMonitor {
     mutating func measureBackground(_ pixels: UnsafePointer<UInt8>, width: Int, height: Int, blankRange: UInt8, blankLevel: UInt8) {
         backgroundColumns.withUnsafeMutableBufferPointer { colBuf in
             backgroundRows.withUnsafeMutableBufferPointer { rowBuf in
-                let col = colBuf.baseAddress!, rowSums = rowBuf.baseAddress!
-                for i in 0..<width { col[i] = 0 }
-                var total = 0
-                for y in 0..<height {
-                    let p = pixels + y * width
-                    var s: Int32 = 0
-                    for x in 0..<width {
-                        let v = Int32(p[x])
-                        col[x] &+= v
-                        s &+= v
-                    }
-                    rowSums[y] = s
-                    total += Int(s)
-                }
+                let total = Self.profiles(
+                    pixels, stride: width, rows: height, cols: width, margin: 0, innerRows: height, innerCols: width,
+                    columns: colBuf.baseAddress!, rowSums: rowBuf.baseAddress!)
                 backgroundMean = Double(total) / Double(width * height)
             }
         }
@@ -173,20 +176,20 @@ struct SceneMonitor {
     /// 0 must explain the profile clearly better than no shift, or 0 is kept. `atLimit`: the best match was
     /// at the edge of the search, so the true shift may be larger.
     static func bestShift(frame: [Int32], background: [Int32], maxShift m: Int) -> (shift: Int, atLimit: Bool) {
-        let n = background.count
+        let n = background.count / bands, nf = frame.count / bands
         guard n > 4 * m + 8 else { return (0, false) }
-        var bSum = 0
-        for i in 0..<n { bSum += Int(background[i]) }
-        let bMean = Double(bSum) / Double(n)
         var best = 0, bestCost = Double.infinity, zeroCost = 0.0
         for s in -m...m {
-            var fSum = 0
-            for i in 0..<n { fSum += Int(frame[i + m + s]) }
-            let fMean = Double(fSum) / Double(n)
             var cost = 0.0
-            for i in 0..<n {
-                let d = (Double(frame[i + m + s]) - fMean) - (Double(background[i]) - bMean)
-                cost += abs(d)
+            for k in 0..<bands {
+                let bg = k * n, fr = k * nf + m + s
+                var bSum = 0, fSum = 0
+                for i in 0..<n {
+                    bSum += Int(background[bg + i])
+                    fSum += Int(frame[fr + i])
+                }
+                let bMean = Double(bSum) / Double(n), fMean = Double(fSum) / Double(n)
+                for i in 0..<n { cost += abs((Double(frame[fr + i]) - fMean) - (Double(background[bg + i]) - bMean)) }
             }
             if s == 0 { zeroCost = cost }
             if cost < bestCost {
@@ -195,7 +198,7 @@ struct SceneMonitor {
             }
         }
         // No shift unless a shift is clearly better: people moving change the profiles a little too.
-        if best != 0 && bestCost > 0.7 * zeroCost { best = 0 }
+        if best != 0 && bestCost > 0.85 * zeroCost { best = 0 }
         return (best, best != 0 && abs(best) == m)
     }
 }
