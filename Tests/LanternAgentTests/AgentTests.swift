@@ -1,0 +1,142 @@
+import LanternAgent
+import LanternCore
+import Testing
+
+var testSite: SiteConfig { SiteConfig(
+    name: "test", scale: PersonScale(samples: [.init(row: 0, height: 20), .init(row: 100, height: 40)]),
+    zones: [SiteConfig.Zone(name: "all", area: Polygon(points: [Point(x: 0, y: 0), Point(x: 64, y: 0), Point(x: 64, y: 48)]))],
+    intervalSeconds: 10) }
+
+/// Feeds `count` identical grey frames at 10 fps from `fromMicros`; returns the records closed.
+func feedFrames(_ agent: Agent, count: Int, fromMicros start: Int64) -> [IntervalRecord] {
+    var pixels = [UInt8](repeating: 100, count: 64 * 48)
+    var closed: [IntervalRecord] = []
+    pixels.withUnsafeMutableBufferPointer { buffer in
+        let image = GreyImage(unsafePixels: UnsafePointer(buffer.baseAddress!), width: 64, height: 48, stride: 64)
+        for i in 0..<count { closed += agent.frame(image, atMicros: start + Int64(i) * 100_000) }
+    }
+    return closed
+}
+
+@Suite struct AgentTests {
+    @Test func anIntervalWithNoFramesIsUnknownAndItsCountsAreNull() throws {
+        let agent = Agent(site: testSite, framePeriodMicros: 100_000)
+        _ = agent.start(atMicros: 0)
+        let records = agent.tick(atMicros: 10_000_000)
+        #expect(records.count == 2)
+        #expect(records.allSatisfy { $0.status == .unknown && $0.frames == 0 })
+        let line = LanternJSON.encode(records[0], device: "d", seq: 1)
+        #expect(line.contains(#""occupancy":{"mean":null,"max":null}"#))
+        #expect(line.contains(#""crossings":{"in":null,"out":null}"#))
+        #expect(line.contains(#""status":"unknown""#))
+    }
+
+    @Test func anIntervalWithFramesThroughoutIsOk() {
+        let agent = Agent(site: testSite, framePeriodMicros: 100_000)
+        _ = agent.start(atMicros: 0)
+        _ = feedFrames(agent, count: 100, fromMicros: 0)
+        let records = agent.tick(atMicros: 10_000_000)
+        #expect(records.first?.status == .ok)
+        #expect(records.first?.frames == 100)
+    }
+
+    @Test func aCameraLostMidIntervalMakesItUnknownNotZero() {
+        let agent = Agent(site: testSite, framePeriodMicros: 100_000)
+        _ = agent.start(atMicros: 0)
+        _ = feedFrames(agent, count: 20, fromMicros: 0)  // 2 s of 10
+        let records = agent.tick(atMicros: 10_000_000)
+        #expect(records.first?.status == .unknown)
+    }
+
+    @Test func tamperOpenMarksTheIntervalTamper() {
+        let agent = Agent(site: testSite, framePeriodMicros: 100_000)
+        _ = agent.start(atMicros: 0)
+        _ = feedFrames(agent, count: 30, fromMicros: 0)
+        _ = agent.input(.tamper, active: true, atMicros: 3_000_000)
+        _ = agent.input(.tamper, active: false, atMicros: 4_000_000)
+        _ = feedFrames(agent, count: 60, fromMicros: 4_000_000)
+        let records = agent.tick(atMicros: 10_000_000)
+        #expect(records.first?.status == .tamper)
+        #expect(LanternJSON.encode(records[0], device: "d", seq: 1).contains(#""status":"tamper""#))
+    }
+
+    @Test func pirActivationsAndDarknessAreRecordedPerInterval() {
+        let agent = Agent(site: testSite, framePeriodMicros: 100_000)
+        _ = agent.start(atMicros: 0)
+        _ = agent.input(.light, active: true, atMicros: 0)
+        _ = agent.input(.pir, active: true, atMicros: 1_000_000)
+        _ = agent.input(.pir, active: false, atMicros: 2_000_000)
+        _ = agent.input(.pir, active: true, atMicros: 3_000_000)
+        _ = feedFrames(agent, count: 100, fromMicros: 0)
+        let records = agent.tick(atMicros: 10_000_000)
+        #expect(records.first?.pirEvents == 2)
+        #expect(records.first?.dark == true)
+    }
+
+    @Test func thePrivacyLEDIsLitExactlyWhileTheCameraStreams() {
+        let agent = Agent(site: testSite, framePeriodMicros: 100_000)
+        #expect(agent.outputs.privacyLED == false)
+        agent.cameraStreaming(true)
+        #expect(agent.outputs.privacyLED == true)
+        agent.cameraStreaming(false)
+        #expect(agent.outputs.privacyLED == false)
+    }
+
+    @Test func theStatusLEDTogglesOnceASecond() {
+        var rules = OutputRules()
+        rules.tick(atMicros: 0)
+        let first = rules.statusLED
+        rules.tick(atMicros: 500_000)
+        #expect(rules.statusLED == first)
+        rules.tick(atMicros: 1_000_000)
+        #expect(rules.statusLED != first)
+        rules.tick(atMicros: 2_000_000)
+        #expect(rules.statusLED == first)
+    }
+
+    @Test func theRelayFollowsPresenceAtNightOnlyWhenTheSiteAsks() {
+        var rules = OutputRules()
+        rules.dark = true
+        rules.presence(true, atMicros: 0)
+        #expect(rules.relay == false)  // off by default
+        rules.relayRule = SiteConfig.RelayRule(followPresenceAtNight: true, holdSeconds: 30)
+        #expect(rules.relay == true)
+        rules.tick(atMicros: 31_000_000)
+        #expect(rules.relay == false)  // hold time over
+        rules.presence(true, atMicros: 32_000_000)
+        rules.dark = false
+        #expect(rules.relay == false)  // daytime
+    }
+
+    @Test func recordsAreNumberedFromWhereTheLastRunStopped() {
+        var sequence = ReportSequence(device: "lamp", next: 41)
+        let record = IntervalRecord(zone: nil, start: UTCTime(secondsSinceEpoch: 0), end: UTCTime(secondsSinceEpoch: 60),
+                                    occupancyMean: 1, occupancyMax: 1, crossingsIn: 0, crossingsOut: 0, coverage: 1, status: .ok)
+        #expect(sequence.encode(record).contains(#""seq":41"#))
+        #expect(sequence.encode(record).contains(#""seq":42"#))
+        #expect(sequence.next == 43)
+    }
+}
+
+@Suite struct TextTests {
+    @Test func replayTimesAreExactIntegers() {
+        let t = ClipTime(originSeconds: ClipTime.defaultOriginSeconds, numerator: 7, denominator: 1)
+        #expect(t.micros(ofFrame: 7) == ClipTime.defaultOriginSeconds * 1_000_000 + 1_000_000)
+        #expect(UTCTime(secondsSinceEpoch: ClipTime.defaultOriginSeconds).iso8601 == "2026-01-01T00:00:00Z")
+    }
+
+    @Test func startTimesParseAsISO8601OrEpochSeconds() {
+        #expect(DecimalText.epochSeconds("2026-01-01T00:00:00Z") == 1_767_225_600)
+        #expect(DecimalText.epochSeconds("1767225600") == 1_767_225_600)
+        #expect(DecimalText.epochSeconds("2026-13-01T00:00:00Z") == nil)
+    }
+
+    @Test func gpioTracesParseInTimeOrder() throws {
+        let trace = try GPIOTrace.parse(Array("# test\n2.5 tamper 1\n1 pir 1\n\n3 tamper 0\n".utf8), source: "t")
+        #expect(trace.events.map(\.micros) == [1_000_000, 2_500_000, 3_000_000])
+        #expect(trace.events[1] == GPIOTrace.Event(micros: 2_500_000, role: .tamper, active: true))
+        #expect(throws: GPIOTraceError(description: "t: line 1: relay is not an input role (pir, tamper, light, button)")) {
+            _ = try GPIOTrace.parse(Array("1 relay 1".utf8), source: "t")
+        }
+    }
+}
