@@ -22,6 +22,17 @@ enum Fixture {
         precondition(installed.status == 0, "Toolchain/install-deps failed: \(installed.output)")
     }()
 
+    /// Children of the test process inherit its blocked/ignored signals (SIGTERM, SIGALRM), so
+    /// `terminate()` and `mosquitto_sub -W` would do nothing: every child is started through this
+    /// wrapper, which restores default signal handling and then execs the program.
+    static func resettingSignals(_ path: String, _ arguments: [String]) -> (URL, [String]) {
+        let wrapper = "import os, signal, sys\n"
+            + "signal.pthread_sigmask(signal.SIG_SETMASK, [])\n"
+            + "[signal.signal(s, signal.SIG_DFL) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGALRM, signal.SIGPIPE, signal.SIGHUP)]\n"
+            + "os.execv(sys.argv[1], sys.argv[1:])\n"
+        return (URL(fileURLWithPath: "/usr/bin/python3"), ["-c", wrapper, path] + arguments)
+    }
+
     static func temporaryDirectory(_ name: String) -> URL {
         let url = URL(fileURLWithPath: NSTemporaryDirectory())
             .appendingPathComponent("lantern-uplink-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
@@ -53,8 +64,7 @@ enum Fixture {
     @discardableResult
     static func run(_ path: String, _ arguments: [String], stdin: String? = nil) -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
+        (process.executableURL, process.arguments) = resettingSignals(path, arguments)
         let out = Pipe()
         process.standardOutput = out
         process.standardError = out
@@ -128,8 +138,7 @@ final class Broker {
         let path = directory.appendingPathComponent("mosquitto.conf").path
         try! configuration.write(toFile: path, atomically: true, encoding: .utf8)
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/sbin/mosquitto")
-        p.arguments = ["-c", path]
+        (p.executableURL, p.arguments) = Fixture.resettingSignals("/usr/sbin/mosquitto", ["-c", path])
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try! p.run()
@@ -174,9 +183,8 @@ final class Subscriber {
         output = Fixture.temporaryDirectory("sub").appendingPathComponent("messages.txt")
         FileManager.default.createFile(atPath: output.path, contents: nil)
         process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_sub")
-        process.arguments = ["-h", "127.0.0.1", "-p", String(port), "-t", topic, "-q", "1", "-c", "-i", clientID]
-            + extraArguments
+        (process.executableURL, process.arguments) = Fixture.resettingSignals("/usr/bin/mosquitto_sub",
+            ["-h", "127.0.0.1", "-p", String(port), "-t", topic, "-q", "1", "-c", "-i", clientID] + extraArguments)
         process.standardOutput = try! FileHandle(forWritingTo: output)
         process.standardError = FileHandle.nullDevice
         try! process.run()
