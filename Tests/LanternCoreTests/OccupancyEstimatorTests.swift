@@ -143,3 +143,84 @@ struct SyntheticScene {
         #expect(estimator.latest.count == 1)
     }
 }
+
+@Suite struct SceneConditionTests {
+    func warmedUp() -> OccupancyEstimator {
+        let estimator = OccupancyEstimator(site: SyntheticScene.site, frameWidth: SyntheticScene.width, frameHeight: SyntheticScene.height)
+        for _ in 0..<40 { _ = SyntheticScene().feed(estimator) }
+        return estimator
+    }
+
+    @Test func theStartIsLearningThenTrusted() {
+        let estimator = OccupancyEstimator(site: SyntheticScene.site, frameWidth: SyntheticScene.width, frameHeight: SyntheticScene.height)
+        #expect(SyntheticScene().feed(estimator).condition == .learning)
+        for _ in 0..<40 { _ = SyntheticScene().feed(estimator) }
+        #expect(estimator.latest.trusted)
+    }
+
+    @Test func aSuddenLightingChangeIsUntrustedThenRecovers() {
+        let estimator = warmedUp()
+        var lit = SyntheticScene()
+        for i in lit.pixels.indices { lit.pixels[i] = UInt8(Double(lit.pixels[i]) * 0.6) }
+        lit.drawPerson(x: 60, footRow: 150, shade: 18)
+        let first = lit.feed(estimator)
+        #expect(first.condition == .sceneChanged)
+        var recoveredAt: Int?
+        for n in 1...80 {
+            let e = lit.feed(estimator)
+            if e.trusted && recoveredAt == nil { recoveredAt = n }
+            if recoveredAt == nil { #expect(e.condition == .sceneChanged) }
+        }
+        // Relearning (warm-up frames) plus settling, then trusted again.
+        let p = EstimatorParameters()
+        #expect(recoveredAt != nil && recoveredAt! <= p.warmupFrames + p.settleFrames + 1)
+        // The standing person was absorbed by the relearning; a new one walking in is counted.
+        var scene = SyntheticScene()
+        for i in scene.pixels.indices { scene.pixels[i] = UInt8(Double(scene.pixels[i]) * 0.6) }
+        scene.drawPerson(x: 60, footRow: 150, shade: 18)
+        scene.drawPerson(x: 230, footRow: 200, shade: 18)
+        for _ in 0..<3 { _ = scene.feed(estimator) }
+        #expect(estimator.latest.trusted)
+        #expect(estimator.latest.count == 1)
+    }
+
+    @Test func peopleWalkingInAreNotASceneChange() {
+        let estimator = warmedUp()
+        var scene = SyntheticScene()
+        for i in 0..<6 {
+            scene.drawPerson(x: 10 + 45 * i, footRow: 150 + 10 * (i % 3))
+            _ = scene.feed(estimator)
+            #expect(estimator.latest.condition == .ok)
+        }
+    }
+
+    @Test func aDarkSceneIsTooDark() {
+        let estimator = OccupancyEstimator(site: SyntheticScene.site, frameWidth: SyntheticScene.width, frameHeight: SyntheticScene.height)
+        var dark = SyntheticScene()
+        for i in dark.pixels.indices { dark.pixels[i] = 25 }
+        for _ in 0..<40 { _ = dark.feed(estimator) }
+        #expect(estimator.latest.condition == .tooDark)
+    }
+
+    @Test func aSmallCameraShakeIsFollowed() {
+        // A textured scene (a checkerboard of 9 x 6 pixel tiles), shifted by a pixel or two each frame.
+        var base = SyntheticScene()
+        for y in 0..<SyntheticScene.height {
+            for x in 0..<SyntheticScene.width { base.pixels[y * SyntheticScene.width + x] = UInt8(80 + ((x / 9) % 2) * 40 + ((y / 6) % 2) * 40) }
+        }
+        let estimator = OccupancyEstimator(site: SyntheticScene.site, frameWidth: SyntheticScene.width, frameHeight: SyntheticScene.height)
+        func shifted(_ s: SyntheticScene, _ dx: Int, _ dy: Int) -> SyntheticScene {
+            var out = s
+            let w = SyntheticScene.width, h = SyntheticScene.height
+            for y in 0..<h { for x in 0..<w { out.pixels[y * w + x] = s.pixels[min(max(y - dy, 0), h - 1) * w + min(max(x - dx, 0), w - 1)] } }
+            return out
+        }
+        let shakes = [(1, 0), (0, -2), (-1, 1), (2, 2), (-2, 0), (0, 1)]
+        for i in 0..<60 { _ = shifted(base, shakes[i % 6].0, shakes[i % 6].1).feed(estimator) }
+        var person = base
+        person.drawPerson(x: 60, footRow: 150)
+        for i in 0..<3 { _ = shifted(person, shakes[i % 6].0, shakes[i % 6].1).feed(estimator) }
+        #expect(estimator.latest.trusted)
+        #expect(estimator.latest.count == 1)
+    }
+}

@@ -198,7 +198,7 @@ struct SceneMonitor {
             }
         }
         // No shift unless a shift is clearly better: people moving change the profiles a little too.
-        if best != 0 && bestCost > 0.85 * zeroCost { best = 0 }
+        if best != 0 && !(bestCost < 0.85 * zeroCost) { best = 0 }  // also: a featureless view never moves
         return (best, best != 0 && abs(best) == m)
     }
 }
