@@ -64,6 +64,6 @@ func runLanternd(_ arguments: [String]) throws -> (Int32, String, String) {
         #expect(status == 0)
         let lines = stdout.split(separator: "\n")
         #expect(lines.filter { $0.contains(#""start":"2026-01-01T00:00:05Z""#) }.allSatisfy { $0.contains(#""status":"tamper""#) })
-        #expect(lines.filter { $0.contains(#""start":"2026-01-01T00:00:00Z""#) }.allSatisfy { $0.contains(#""status":"ok""#) })
+        #expect(lines.filter { $0.contains(#""start":"2026-01-01T00:00:10Z""#) }.allSatisfy { $0.contains(#""status":"ok""#) })
     }
 }

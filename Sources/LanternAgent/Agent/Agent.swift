@@ -12,7 +12,6 @@ public final class Agent {
     public let parameters: EstimatorParameters
     var accumulator: IntervalAccumulator
     var estimator: OccupancyEstimator?
-    var noCrossings: [Int]
     public private(set) var outputs = OutputRules()
     public private(set) var framesProcessed = 0
 
@@ -26,7 +25,6 @@ public final class Agent {
         self.framePeriodMicros = framePeriodMicros
         self.parameters = parameters
         accumulator = IntervalAccumulator(site: site, lengthSeconds: self.intervalSeconds, framePeriodMicros: framePeriodMicros)
-        noCrossings = [Int](repeating: 0, count: site.lines.count)
         outputs.relayRule = site.relay
     }
 
@@ -46,9 +44,11 @@ public final class Agent {
         let estimate = estimator.process(frame)
         framesProcessed += 1
         outputs.presence(estimate.count > 0, atMicros: t)
+        // A frame the estimator cannot trust (scene change, too dark, obstructed) covers nothing:
+        // enough of them make the interval unknown rather than a wrong count.
         return accumulator.addFrame(
-            atMicros: t, count: estimate.count, zoneCounts: estimator.zoneCounts, lineIn: noCrossings,
-            lineOut: noCrossings, trusted: trusted)
+            atMicros: t, count: estimate.count, zoneCounts: estimator.zoneCounts, lineIn: estimator.lineCrossingsIn,
+            lineOut: estimator.lineCrossingsOut, trusted: trusted && estimate.trusted)
     }
     var estimatorSize = (0, 0)
 
@@ -88,7 +88,6 @@ public final class Agent {
         site = newSite
         accumulator = IntervalAccumulator(site: newSite, lengthSeconds: intervalSeconds, framePeriodMicros: framePeriodMicros)
         closed += accumulator.advance(toMicros: t)
-        noCrossings = [Int](repeating: 0, count: newSite.lines.count)
         estimator = nil
         outputs.relayRule = newSite.relay
         return closed
