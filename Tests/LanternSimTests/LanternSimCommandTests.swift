@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+/// `lantern-sim` as a user runs it: bad input is one line on stderr and a non-zero exit, never a crash.
+@Suite struct LanternSimCommandTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
+    static let sample = root.appendingPathComponent("Simulator/sample").path
+
+    /// Runs the `lantern-sim` built next to this test bundle.
+    func run(_ arguments: [String]) throws -> (status: Int32, reason: Process.TerminationReason, stdout: String, stderr: String) {
+        var dir = Bundle.main.bundleURL
+        var binary = dir.appendingPathComponent("lantern-sim")
+        for _ in 0..<4 where !FileManager.default.isExecutableFile(atPath: binary.path) {
+            dir = dir.deletingLastPathComponent()
+            binary = dir.appendingPathComponent("lantern-sim")
+        }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, process.terminationReason, stdout, stderr)
+    }
+
+    func temporary(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lantern-sim-cli-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = dir.appendingPathComponent(name)
+        try Data(bytes).write(to: url)
+        return url.path
+    }
+
+    /// A 4x2 mono clip of `frames` frames, then `tail` appended.
+    func clip(header: String = "YUV4MPEG2 W4 H2 F7:1 Ip A1:1 Cmono\n", frames: Int = 3, tail: [UInt8] = []) -> [UInt8] {
+        var bytes = Array(header.utf8)
+        for _ in 0..<frames { bytes += Array("FRAME\n".utf8) + [UInt8](repeating: 100, count: 8) }
+        return bytes + tail
+    }
+
+    func expectOneLineFailure(_ arguments: [String], naming needle: String, _ comment: Comment) throws {
+        let result = try run(arguments)
+        #expect(result.reason == .exit, "no crash or trap: \(comment)")
+        #expect(result.status == 1, comment)
+        let lines = result.stderr.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.isEmpty }
+        #expect(lines.count == 1, "one line on stderr: \(result.stderr)")
+        #expect(result.stderr.hasPrefix("lantern-sim: "), comment)
+        #expect(result.stderr.contains(needle), "\(comment): \(result.stderr)")
+    }
+
+    @Test func theSampleReplaysAndEndsWithTheAccuracyLine() throws {
+        let result = try run(["replay", Self.sample + "/frames.y4m", "--truth", Self.sample + "/counts.csv", "--quiet"])
+        #expect(result.status == 0)
+        let last = result.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.hasPrefix("lantern: frames=160 scored=110 fps="))
+        #expect(last.contains(" MAE=0.") && last.contains(" RMSE=") && last.contains(" bias="))
+    }
+
+    @Test func eachMalformedClipFailsWithOneLineNamingTheFileAndFrame() throws {
+        let site = Self.sample + "/site.json"
+        let cases: [(String, [UInt8], String)] = [
+            ("empty.y4m", [], "empty"),
+            ("noheader.y4m", Array("hello world\n".utf8), "YUV4MPEG2"),
+            ("garbled.y4m", clip(header: "YUV4MPEG2 W4x H2 F7:1 Cmono\n"), "W4x"),
+            ("deep.y4m", clip(header: "YUV4MPEG2 W4 H2 F7:1 C420p16\n"), "16-bit"),
+            ("unknown.y4m", clip(header: "YUV4MPEG2 W4 H2 F7:1 Cfancy\n"), "fancy"),
+            ("truncated.y4m", clip(frames: 2, tail: Array("FRAME\n".utf8) + [1, 2, 3]), "frame 2"),
+            ("nomarker.y4m", clip(frames: 1, tail: Array("FRAMX\n".utf8) + [UInt8](repeating: 0, count: 8)), "frame 1"),
+        ]
+        for (name, bytes, needle) in cases {
+            let path = try temporary(name, bytes)
+            try expectOneLineFailure(["replay", path, "--site", site], naming: name, "\(name)")
+            try expectOneLineFailure(["replay", path, "--site", site], naming: needle, "\(name)")
+        }
+        try expectOneLineFailure(["replay", "/nonexistent/clip.y4m", "--site", site], naming: "/nonexistent/clip.y4m", "missing clip")
+    }
+
+    @Test func eachMalformedSiteFileFailsWithOneLineNamingTheKeyPath() throws {
+        let clipPath = Self.sample + "/frames.y4m"
+        let cases: [(String, String, String)] = [
+            ("brace.json", #"{"name": "x", "calibration": {"#, "line 1"),
+            ("twopoints.json", #"{"name":"x","calibration":{"personHeights":[{"row":10,"height":20},{"row":50,"height":40}]},"zones":[{"name":"z","points":[[0,0],[5,5]]}]}"#, "zones[0].points"),
+            ("negative.json", #"{"name":"x","calibration":{"personHeights":[{"row":10,"height":-3},{"row":50,"height":40}]}}"#, "calibration.personHeights[0].height"),
+            ("unknown.json", #"{"name":"x","colour":"red","calibration":{"personHeights":[{"row":10,"height":20},{"row":50,"height":40}]}}"#, "colour"),
+            ("type.json", #"{"name":"x","interval":"60","calibration":{"personHeights":[{"row":10,"height":20},{"row":50,"height":40}]}}"#, "interval"),
+        ]
+        for (name, text, needle) in cases {
+            let path = try temporary(name, Array(text.utf8))
+            try expectOneLineFailure(["replay", clipPath, "--site", path], naming: name, "\(name)")
+            try expectOneLineFailure(["replay", clipPath, "--site", path], naming: needle, "\(name)")
+        }
+        try expectOneLineFailure(["replay", clipPath, "--site", "/nonexistent/site.json"], naming: "/nonexistent/site.json", "missing site")
+    }
+
+    @Test func aBrokenTruthFileFailsWithOneLine() throws {
+        let path = try temporary("truth.csv", Array("frame,count\n0,three\n".utf8))
+        try expectOneLineFailure(["replay", Self.sample + "/frames.y4m", "--truth", path], naming: "line 2", "truth")
+    }
+}
