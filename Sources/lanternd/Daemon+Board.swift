@@ -22,6 +22,7 @@ extension Daemon {
         let agent = Agent(site: site, intervalSeconds: options.interval, framePeriodMicros: 1_000_000 / Int64(spec.fps))
         var inputs = InputSet(board: board)
         emit(agent.start(atMicros: SystemClock.realtimeMicros))
+        try confine()
         var cameraUp: VideoDevice? = camera
         agent.cameraStreaming(true)
         var backoffMillis: Int64 = 500

@@ -20,6 +20,7 @@ extension Daemon {
         var nextEvent = 0
         emit(agent.start(atMicros: time.originMicros))
         agent.cameraStreaming(true)
+        try confine()
         let paceStart = SystemClock.monotonicMicros
         var index = 0
         while true {

@@ -14,6 +14,9 @@ struct RunOptions {
     var startGiven = false
     var interval: Int?
     var deviceID = "lantern"
+    /// Sandbox (Daemon+Sandbox.swift): the user to switch to when started as root, and the off switch.
+    var user: String?
+    var sandbox = true
 }
 
 /// A command line that cannot run: what to type instead. Exit code 2.
@@ -44,6 +47,8 @@ enum CommandLineParser {
           --start-time T        replay clock origin: ISO 8601 UTC (2026-01-01T00:00:00Z) or epoch seconds
           --interval SECONDS    reporting interval (default: the site file's)
           --device-id ID        device name in records (default lantern)
+          --user NAME           started as root: switch to this user once devices are open
+          --no-sandbox          skip the self-confinement (Landlock, seccomp); for debugging only
           -h, --help            show this help
         """
 
@@ -77,6 +82,8 @@ enum CommandLineParser {
             case "--device-id":
                 options.deviceID = try value(name)
                 if options.deviceID.isEmpty { throw UsageError(message: "--device-id must not be empty") }
+            case "--user": options.user = try value(name)
+            case "--no-sandbox": options.sandbox = false
             case "--speed":
                 let text = try value(name)
                 guard let millis = DecimalText.fixed(text.utf8, places: 3) else {
