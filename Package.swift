@@ -38,7 +38,7 @@ let package = Package(
         // GPIO chips and lines, the V4L2 camera, clocks and signals: the agent's I/O.
         .target(name: "LanternHardware", dependencies: ["LanternSystem", "CLanternHardware"]),
         // The board daemon (Embedded Swift on the board: Toolchain/build-aarch64).
-        .executableTarget(name: "lanternd", dependencies: ["LanternAgent", "LanternHardware", "LanternSystem"]),
+        .executableTarget(name: "lanternd", dependencies: ["LanternAgent", "LanternHardware", "LanternSystem", "LanternUplink"]),
         // C shims over libmosquitto, SQLite and libcurl (macros, variadics); never API.
         .target(
             name: "CLanternUplink",

@@ -177,6 +177,12 @@ public final class Journal {
         try metaValue("next_seq", "count")
     }
 
+    /// Moves `nextSeq` up to `seq` when it is lower (never down): a device whose records were numbered
+    /// elsewhere before (lanternd's `next-seq` file from runs without an uplink) keeps one sequence.
+    public func advanceNextSeq(atLeast seq: Int64) throws(JournalError) {
+        try execute("UPDATE meta SET value = max(value, \(seq)) WHERE key = 'next_seq'", "advance next seq")
+    }
+
     // MARK: Internals
 
     /// Keeps the table within `maxRecords`: delivered rows go first, then the oldest undelivered.

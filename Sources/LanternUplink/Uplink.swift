@@ -68,18 +68,30 @@ public final class Uplink {
     /// the in-flight window allows; otherwise it waits in the journal. Returns its seq.
     @discardableResult
     public func submit(_ record: IntervalRecord) throws(JournalError) -> Int64 {
-        let device = configuration.device, k = configuration.suppressBelow
+        try submitLine(record).seq
+    }
+
+    /// `submit`, also returning the Lantern JSON line as journaled (what a subscriber receives), with
+    /// counts below `suppressBelow` (default: the configuration's k) reported as "<k".
+    public func submitLine(_ record: IntervalRecord, suppressBelow: Int? = nil) throws(JournalError) -> (seq: Int64, line: String) {
+        let device = configuration.device, k = suppressBelow ?? configuration.suppressBelow
+        var line = ""
         let seq = try journal.append(device: device, zone: record.zone) { seq in
-            LanternJSON.encode(record, device: device, seq: seq, suppressBelow: k)
+            line = LanternJSON.encode(record, device: device, seq: seq, suppressBelow: k)
+            return line
         }
         backlogExhausted = false
         sendBacklog()
-        return seq
+        return (seq, line)
     }
 
     /// One loop step: the client's I/O (callbacks run here), then the backlog, then health when due.
     public func service(timeoutMs: Int32) {
         client.service(timeoutMs: timeoutMs)
+        afterIO()
+    }
+
+    private func afterIO() {
         sendBacklog()
         if configuration.healthIntervalMs > 0 && client.state == .connected {
             let now = lantern_uplink_monotonic_ms()
@@ -88,6 +100,17 @@ public final class Uplink {
                 _ = try? client.publish(topic: topics.health, payload: healthMessage(), qos: 0, retain: false)
             }
         }
+    }
+
+    /// The same step for a loop that polled `client.socketDescriptor` itself (for POLLIN, and POLLOUT
+    /// when `client.wantsWrite`): connects when due (without sleeping), then as `service`.
+    public func handle(readable: Bool, writable: Bool) {
+        if client.socketDescriptor == nil {
+            client.service(timeoutMs: 0)
+        } else {
+            client.handle(readable: readable, writable: writable)
+        }
+        afterIO()
     }
 
     /// Serves the link until the journal holds nothing undelivered or `timeoutMs` passes (the end of

@@ -31,15 +31,20 @@ extension Daemon {
             let now = SystemClock.realtimeMicros
             hardware.show(agent.outputs)
             var descriptors: [FileDescriptor] = hardware.inputs.map { $0.line.eventDescriptor }
+            let uplinkIndex = descriptors.count  // the MQTT socket, before the camera (which stays last)
+            if let fd = uplinkSession?.pollDescriptor { descriptors.append(fd) }
+            let uplinkPolled = descriptors.count > uplinkIndex
             if let cam = cameraUp { descriptors.append(cam.descriptor) }
             var timeout: Int64 = 1000  // heartbeat and interval ends at least every second
             if let deadline = inputs.nextDeadline { timeout = min(timeout, max((deadline - SystemClock.monotonicMicros) / 1000, 0)) }
+            if let session = uplinkSession { timeout = session.capTimeout(timeout) }
             let ready: [Bool]
             do {
                 ready = try Poll.readable(descriptors, timeoutMillis: Int(timeout))
             } catch {
                 throw Failure("poll: \(error); restart lanternd")
             }
+            uplinkSession?.handle(readable: uplinkPolled && ready[uplinkIndex])
             if SignalFlags.takeStop() { break }
             if SignalFlags.takeReload(), let path = options.site {
                 do {

@@ -20,6 +20,7 @@ extension Daemon {
         var nextEvent = 0
         emit(agent.start(atMicros: time.originMicros))
         agent.cameraStreaming(true)
+        uplinkSession?.camera("replay")
         try confine()
         let paceStart = SystemClock.monotonicMicros
         var index = 0
@@ -42,9 +43,14 @@ extension Daemon {
                 for (role, active) in changes { emit(agent.input(role, active: active, atMicros: at)) }
             }
             if options.speedMillis > 0 {
-                SystemClock.sleep(untilMonotonicMicros: paceStart + (t - time.originMicros) * 1000 / options.speedMillis)
+                pace(untilMonotonicMicros: paceStart + (t - time.originMicros) * 1000 / options.speedMillis)
+            } else {
+                uplinkSession?.service(timeoutMs: 0)
             }
-            if SignalFlags.takeStop() { break }
+            if SignalFlags.takeStop() {
+                stopRequested = true
+                break
+            }
             if SignalFlags.takeReload(), let path = options.site {
                 do {
                     let reloaded = try Daemon.loadSite(path)

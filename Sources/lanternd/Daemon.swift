@@ -9,6 +9,10 @@ struct Daemon {
     let options: RunOptions
     var sequence: ReportSequence
     let seqPath: String?
+    /// MQTT and the journal, NGSI-LD (Daemon+Uplink.swift); nil without --mqtt-url and --ngsi-url.
+    var uplinkSession: UplinkSession? = nil
+    /// A stop signal ended the run: the end of a replay does not wait for the journal to drain.
+    var stopRequested = false
 
     init(options: RunOptions) throws(Failure) {
         self.options = options
@@ -41,14 +45,19 @@ struct Daemon {
         _ = try? SignalFlags.install()
         let site = try Daemon.loadSite(options.site!)
         sequence.suppressBelow = site.suppressBelow
+        if options.uplink.isEnabled {
+            uplinkSession = try UplinkSession(options: options, site: site, nextSeq: sequence.next)
+        }
         var board: BoardConfig?
         if let path = options.board { board = try Daemon.loadBoard(path) }
         if let clip = options.replay {
             var trace = GPIOTrace(events: [])
             if let path = options.gpioTrace { trace = try Daemon.loadTrace(path) }
             try runReplay(clip: clip, site: site, board: board, trace: trace)
+            uplinkSession?.finish(drain: !stopRequested)
         } else {
             try runBoard(site: site, board: board!, boardPath: options.board!)
+            uplinkSession?.finish(drain: false)
         }
     }
 
@@ -94,7 +103,13 @@ struct Daemon {
     /// Prints each record as one JSON line, then saves the next number (if there is a state directory).
     mutating func emit(_ records: [IntervalRecord]) {
         guard !records.isEmpty else { return }
-        for record in records { Console.line(sequence.encode(record)) }
+        for record in records {
+            if let uplinkSession {
+                Console.line(uplinkSession.record(record, sequence: &sequence))
+            } else {
+                Console.line(sequence.encode(record))
+            }
+        }
         if let path = seqPath {
             do {
                 try FileContents.replace(path, with: "\(sequence.next)\n")

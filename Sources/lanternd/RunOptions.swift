@@ -14,6 +14,8 @@ struct RunOptions {
     var startGiven = false
     var interval: Int?
     var deviceID = "lantern"
+    /// MQTT, NGSI-LD and the drain at the end of a replay (UplinkOptions.swift).
+    var uplink = UplinkOptions()
     /// Sandbox (Daemon+Sandbox.swift): the user to switch to when started as root, and the off switch.
     var user: String?
     var sandbox = true
@@ -47,6 +49,7 @@ enum CommandLineParser {
           --start-time T        replay clock origin: ISO 8601 UTC (2026-01-01T00:00:00Z) or epoch seconds
           --interval SECONDS    reporting interval (default: the site file's)
           --device-id ID        device name in records (default lantern)
+        \(UplinkOptions.usage)
           --user NAME           started as root: switch to this user once devices are open
           --no-sandbox          skip the self-confinement (Landlock, seccomp); for debugging only
           -h, --help            show this help
@@ -104,7 +107,9 @@ enum CommandLineParser {
                 }
                 options.interval = Int(n)
             default:
-                throw UsageError(message: "unknown option '\(name)'; see `lanternd --help`")
+                guard try options.uplink.accept(name, value: value) else {
+                    throw UsageError(message: "unknown option '\(name)'; see `lanternd --help`")
+                }
             }
             i += 1
         }
@@ -117,6 +122,7 @@ enum CommandLineParser {
         if options.replay == nil && options.gpioTrace != nil {
             throw UsageError(message: "--gpio-trace needs --replay CLIP (traces run in replay time)")
         }
+        try options.uplink.validate(stateDirectory: options.stateDirectory, deviceID: options.deviceID)
         return .run(options)
     }
 }

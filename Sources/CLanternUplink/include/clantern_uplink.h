@@ -102,4 +102,38 @@ static inline CURLcode lantern_curl_discard_body(CURL *curl) {
     return curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, lantern_curl_discard);
 }
 
+/// Sets up `curl` for one NGSI-LD POST: URL, a copy of `body` (curl keeps its own), the headers,
+/// a total timeout, no signals (CURLOPT_NOSIGNAL: the agent is single-threaded and owns its signal
+/// handlers), the response body discarded. Returns the first failing CURLcode, or CURLE_OK.
+static inline CURLcode lantern_curl_prepare_post(CURL *curl, const char *url, const char *body, long length,
+                                                 struct curl_slist *headers, long timeout_ms) {
+    CURLcode rc;
+    if ((rc = curl_easy_setopt(curl, CURLOPT_URL, url)) != CURLE_OK) return rc;
+    if ((rc = curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L)) != CURLE_OK) return rc;
+    if ((rc = curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, length)) != CURLE_OK) return rc;
+    if ((rc = curl_easy_setopt(curl, CURLOPT_COPYPOSTFIELDS, body)) != CURLE_OK) return rc;
+    if ((rc = curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers)) != CURLE_OK) return rc;
+    if ((rc = curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms)) != CURLE_OK) return rc;
+    if ((rc = curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms)) != CURLE_OK) return rc;
+    return curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, lantern_curl_discard);
+}
+
+/// The next finished transfer of `multi`, if any: returns 1 and its handle and result, else 0.
+/// (CURLMsg holds a union, which is awkward from Swift.)
+static inline int lantern_curl_multi_next_done(CURLM *multi, CURL **easy, CURLcode *result) {
+    int left = 0;
+    CURLMsg *msg;
+    while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
+        if (msg->msg == CURLMSG_DONE) {
+            *easy = msg->easy_handle;
+            *result = msg->data.result;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/// `curl_global_init(CURL_GLOBAL_DEFAULT)` (a macro argument).
+static inline CURLcode lantern_curl_global_init(void) { return curl_global_init(CURL_GLOBAL_DEFAULT); }
+
 #endif

@@ -1,0 +1,200 @@
+import CLanternUplink
+import LanternCore
+
+/// NGSI-LD over HTTP: upserts `CrowdFlowObserved` entities (`NGSILD.upsertBody`) to a context broker
+/// with `POST <base>/ngsi-ld/v1/entityOperations/upsert` (ETSI GS CIM 009, 5.6.8), Content-Type
+/// `application/ld+json`, through libcurl's multi interface driven from the agent's loop: `service()`
+/// never blocks (`curl_multi_perform`), one request is in flight at a time, and no thread is started
+/// (CURLOPT_NOSIGNAL; a numeric host never reaches curl's threaded resolver, a name does: on the board
+/// use an address, or accept one short-lived resolver thread per request).
+///
+/// What it guarantees, and why that is enough: the context broker holds the *current* state of one
+/// entity per device and zone, and an upsert replaces it. So the client keeps, per zone, only the newest
+/// record not yet accepted (a 2xx), and sends those as one batch; a failed batch (transport error or a
+/// non-2xx status) is retried with exponential backoff, newer records replacing older ones of the same
+/// zone meanwhile. The history of every interval is the MQTT journal's job, not this one's: nothing here
+/// is written to disk, so the newest state not yet accepted is lost on restart (the next interval
+/// replaces it a minute later).
+public final class NGSIClient {
+    public struct Configuration {
+        /// The context broker's base URL, `http://host:port` (a path prefix is kept).
+        public var baseURL: String
+        public var device: String
+        public var suppressBelow = 0
+        public var timeoutMs: Int = 10_000
+        public var initialBackoffMs: Int64 = 500
+        public var maximumBackoffMs: Int64 = 60_000
+
+        public init(baseURL: String, device: String) {
+            self.baseURL = baseURL
+            self.device = device
+        }
+    }
+
+    public var configuration: Configuration
+    /// `<base>/ngsi-ld/v1/entityOperations/upsert`.
+    public let upsertURL: String
+    /// Batches accepted (2xx) and entities in them, since start.
+    public private(set) var acceptedBatches = 0
+    public private(set) var acceptedEntities = 0
+    /// The last failure, one line (nil after a success).
+    public private(set) var lastError: String?
+    /// Called when a batch fails (with the reason) and when a batch succeeds after failures (nil).
+    public var onStateChange: ((String?) -> Void)?
+
+    private let multi: UnsafeMutableRawPointer
+    private var easy: UnsafeMutableRawPointer?
+    private var headers: UnsafeMutablePointer<curl_slist>?
+    /// Newest record per zone (nil key: the whole view) not yet accepted, in order of first arrival.
+    private var waiting: [(zone: String?, record: IntervalRecord)] = []
+    private var sending: [IntervalRecord] = []
+    private var nextAttemptMs: Int64 = 0
+    private var backoffMs: Int64
+
+    /// Checks the URL (`http://` or `https://`) and sets up curl; the error says what to type.
+    public init(_ configuration: Configuration) throws(NGSIError) {
+        let base = configuration.baseURL
+        guard base.hasPrefix("http://") || base.hasPrefix("https://"), base.utf8.count > 8 else {
+            throw NGSIError(url: base, message: "expected http://host:port or https://host:port")
+        }
+        self.configuration = configuration
+        var trimmed = base
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        upsertURL = trimmed + "/ngsi-ld/v1/entityOperations/upsert"
+        backoffMs = configuration.initialBackoffMs
+        _ = NGSIClient.globalInit
+        guard let m = curl_multi_init() else {
+            throw NGSIError(url: base, message: "curl_multi_init failed (out of memory?)")
+        }
+        multi = m
+        headers = curl_slist_append(nil, "Content-Type: application/ld+json")
+        headers = curl_slist_append(headers, "Accept: application/json")
+        // An empty Expect: no 100-continue round trip for a large body.
+        headers = curl_slist_append(headers, "Expect:")
+    }
+
+    deinit {
+        if let easy {
+            curl_multi_remove_handle(multi, easy)
+            curl_easy_cleanup(easy)
+        }
+        curl_multi_cleanup(multi)
+        curl_slist_free_all(headers)
+    }
+
+    private static let globalInit: Void = { _ = lantern_curl_global_init() }()
+
+    /// Queues the record's entity; it replaces a waiting one of the same zone.
+    public func submit(_ record: IntervalRecord) {
+        for i in 0..<waiting.count where waiting[i].zone == record.zone {
+            waiting[i].record = record
+            return
+        }
+        waiting.append((record.zone, record))
+    }
+
+    /// A request is in flight: the loop should come back within a few milliseconds.
+    public var isBusy: Bool { easy != nil }
+
+    /// Nothing waiting and nothing in flight.
+    public var isIdle: Bool { easy == nil && waiting.isEmpty }
+
+    /// Entities waiting or in flight.
+    public var pendingCount: Int { waiting.count + sending.count }
+
+    /// One non-blocking step: advances the transfer in flight, or starts the next batch when due.
+    public func service() {
+        if let easy {
+            var running: Int32 = 0
+            _ = curl_multi_perform(multi, &running)
+            var done: UnsafeMutableRawPointer?
+            var result = CURLE_OK
+            if lantern_curl_multi_next_done(multi, &done, &result) != 0, done == easy {
+                finish(easy, result)
+            }
+            return
+        }
+        guard !waiting.isEmpty, lantern_uplink_monotonic_ms() >= nextAttemptMs else { return }
+        start()
+    }
+
+    // MARK: Internals
+
+    private func start() {
+        sending = waiting.map { $0.record }
+        waiting = []
+        let body = NGSILD.upsertBody(sending, device: configuration.device, suppressBelow: configuration.suppressBelow)
+        guard let e = curl_easy_init() else {
+            failed("curl_easy_init failed (out of memory?)")
+            return
+        }
+        var text = body
+        let rc = text.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { chars in
+                lantern_curl_prepare_post(e, upsertURL, chars.baseAddress, Int(chars.count), headers, configuration.timeoutMs)
+            }
+        }
+        guard rc == CURLE_OK, curl_multi_add_handle(multi, e) == CURLM_OK else {
+            curl_easy_cleanup(e)
+            failed("cannot set up the request: \(NGSIClient.describe(rc))")
+            return
+        }
+        easy = e
+        var running: Int32 = 0
+        _ = curl_multi_perform(multi, &running)
+    }
+
+    private func finish(_ e: UnsafeMutableRawPointer, _ result: CURLcode) {
+        var status = 0
+        _ = lantern_curl_getinfo_long(e, lantern_curlinfo_response_code(), &status)
+        curl_multi_remove_handle(multi, e)
+        curl_easy_cleanup(e)
+        easy = nil
+        if result != CURLE_OK {
+            failed(NGSIClient.describe(result))
+        } else if status < 200 || status > 299 {
+            failed("HTTP \(status) from the context broker")
+        } else {
+            acceptedBatches += 1
+            acceptedEntities += sending.count
+            sending = []
+            backoffMs = configuration.initialBackoffMs
+            if lastError != nil {
+                lastError = nil
+                onStateChange?(nil)
+            }
+        }
+    }
+
+    /// Puts the batch back (behind newer records of the same zone) and schedules a retry.
+    private func failed(_ reason: String) {
+        for record in sending.reversed() where !waiting.contains(where: { $0.zone == record.zone }) {
+            waiting.insert((record.zone, record), at: 0)
+        }
+        sending = []
+        let wait = backoffMs
+        nextAttemptMs = lantern_uplink_monotonic_ms() + wait
+        backoffMs = min(backoffMs * 2, configuration.maximumBackoffMs)
+        let line = "\(upsertURL): \(reason); retrying in \(wait) ms"
+        let changed = lastError.map { !$0.hasPrefix("\(upsertURL): \(reason);") } ?? true
+        lastError = line
+        if changed { onStateChange?(line) }
+    }
+
+    static func describe(_ code: CURLcode) -> String {
+        curl_easy_strerror(code).map { String(cString: $0) } ?? "curl error \(code.rawValue)"
+    }
+}
+
+/// An NGSI-LD set-up failure as one line naming the URL: `ftp://x: expected http://host:port ...`.
+public struct NGSIError: Error, Equatable, CustomStringConvertible {
+    public var url: String
+    public var message: String
+
+    public init(url: String, message: String) {
+        self.url = url
+        self.message = message
+    }
+
+    public var description: String { "\(url): \(message)" }
+}
