@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "LanternUplink", dependencies: ["LanternCore", "CLanternUplink"]),
         // Host helper for the uplink tests (a journal writer to SIGKILL); not shipped.
         .executableTarget(name: "lantern-uplink-probe", dependencies: ["LanternUplink", "LanternCore"]),
-        .testTarget(name: "LanternUplinkTests", dependencies: ["LanternUplink", "LanternCore", "lantern-uplink-probe"]),
+        .testTarget(name: "LanternUplinkTests", dependencies: ["LanternUplink", "LanternCore", "lantern-uplink-probe", "lanternd"]),
         .testTarget(name: "LanternCoreTests", dependencies: ["LanternCore"]),
         .testTarget(name: "LanternAgentTests", dependencies: ["LanternAgent", "LanternCore"]),
         .testTarget(name: "LanternSimTests", dependencies: ["LanternSim", "LanternSystem"]),
