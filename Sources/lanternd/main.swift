@@ -5,6 +5,13 @@ let version = "lanternd 0.1.0"
 
 let arguments = Array(ProcessContext.arguments.dropFirst())
 
+// Technician's subcommands (ManifestCommand.swift, CheckCommand.swift): own parsers, own exit codes.
+switch arguments.first {
+case "manifest": ProcessContext.exit(ManifestCommand.run(arguments))
+case "check": ProcessContext.exit(CheckCommand.run(arguments))
+default: break
+}
+
 let command: Command
 do {
     command = try CommandLineParser.parse(arguments)

@@ -1,0 +1,241 @@
+import LanternAgent
+import LanternCore
+import LanternHardware
+import LanternSystem
+
+/// `lanternd check`: the technician's checklist, one line per item, `PASS`, `WARN` or `FAIL`, with what
+/// to do. Exit 0 only when nothing FAILs. Frames are measured in memory (FrameQuality): no picture is
+/// shown, stored or sent.
+enum CheckCommand {
+    static let usage = """
+        USAGE: lanternd check --board FILE --site FILE [--mqtt-url URL] [--state-dir DIR] [--seconds N]
+
+        Checks a board before it is left on the pole: the board and site files, the GPIO chip and each
+        line (output LEDs blink for a second), the camera (opens, format, frame rate, brightness and
+        focus), the clock, the broker, and free space for the journal. One line per item:
+          PASS  <item>: <finding>
+          FAIL  <item>: <finding>; <what to do>
+        Exit code 0 only when nothing FAILs.
+        """
+
+    enum Level: String {
+        case pass = "PASS"
+        case warn = "WARN"
+        case fail = "FAIL"
+    }
+
+    struct Options {
+        var board: String?
+        var site: String?
+        var mqttURL: String?
+        var stateDirectory: String?
+        var seconds: Int64 = 2
+    }
+
+    static func run(_ arguments: [String]) -> Int32 {
+        var options = Options()
+        var i = 1
+        while i < arguments.count {
+            let name = arguments[i]
+            if name == "-h" || name == "--help" {
+                Console.line(usage)
+                return 0
+            }
+            guard i + 1 < arguments.count, !arguments[i + 1].hasPrefix("--") else {
+                Console.error("check: \(name) needs a value (or is unknown); see `lanternd check --help`")
+                return 2
+            }
+            let value = arguments[i + 1]
+            switch name {
+            case "--board": options.board = value
+            case "--site": options.site = value
+            case "--mqtt-url": options.mqttURL = value
+            case "--state-dir": options.stateDirectory = value
+            case "--seconds":
+                guard let n = DecimalText.integer(value.utf8), n >= 1 && n <= 60 else {
+                    Console.error("check: --seconds \(value): expected 1 to 60")
+                    return 2
+                }
+                options.seconds = n
+            default:
+                Console.error("check: unknown option '\(name)'; see `lanternd check --help`")
+                return 2
+            }
+            i += 2
+        }
+        guard options.board != nil, options.site != nil else {
+            Console.error("check: needs --board FILE and --site FILE; type `lanternd check --board /etc/lantern/board.json --site /etc/lantern/site.json`")
+            return 2
+        }
+        var failed = false
+        func report(_ level: Level, _ text: String) {
+            if level == .fail { failed = true }
+            Console.line(level.rawValue + "  " + text)
+        }
+        var board: BoardConfig?
+        do throws(Failure) {
+            board = try Daemon.loadBoard(options.board!)
+            report(.pass, "board: \(options.board!): \(board!.name), \(board!.roles.count) GPIO roles")
+        } catch {
+            report(.fail, "board: \(error.message)")
+        }
+        do throws(Failure) {
+            let site = try Daemon.loadSite(options.site!)
+            report(.pass, "site: \(options.site!): \(site.name), \(site.zones.count) zones, \(site.lines.count) lines, k=\(site.suppressBelow)")
+        } catch {
+            report(.fail, "site: \(error.message)")
+        }
+        if let board {
+            checkGPIO(board, report)
+            checkCamera(board.camera, seconds: options.seconds, report)
+        }
+        checkClock(report)
+        if let url = options.mqttURL { checkBroker(url, report) }
+        checkFreeSpace(options.stateDirectory, report)
+        return failed ? 1 : 0
+    }
+
+    // MARK: GPIO
+
+    static func checkGPIO(_ board: BoardConfig, _ report: (Level, String) -> Void) {
+        guard !board.roles.isEmpty else {
+            report(.pass, "gpio: the board file names no lines")
+            return
+        }
+        let chip: GPIOChip
+        do {
+            chip = try GPIOChip(lookup: board.gpiochip)
+        } catch {
+            report(.fail, "gpiochip \(board.gpiochip): \(Daemon.deviceProblem(error)); check the board file matches this board (ls /dev/gpiochip*) and that lanternd may open it (group gpio)")
+            return
+        }
+        report(.pass, "gpiochip \(board.gpiochip): \(chip.lineCount) lines")
+        for r in board.roles {
+            let item = "gpio line \(r.line) (\(r.role.name))"
+            do throws(Errno) {
+                if r.role.isInput {
+                    let line = try chip.input(offset: r.line, bias: .asIs, activeLow: r.activeLow, consumer: "lanternd-check")
+                    let active = try line.value()
+                    report(.pass, "\(item): free, reads \(active ? "active" : "inactive")")
+                } else {
+                    let line = try chip.output(offset: r.line, activeLow: r.activeLow, consumer: "lanternd-check")
+                    for step in 0..<4 {
+                        try line.set(step % 2 == 0)
+                        SystemClock.sleep(untilMonotonicMicros: SystemClock.monotonicMicros + 250_000)
+                    }
+                    report(.pass, "\(item): blinked twice; check the \(r.role.name) is seen to flash")
+                }
+            } catch {
+                if error == .resourceBusy {
+                    report(.fail, "\(item): busy: another program holds it; stop it (gpioinfo names it) or move the role in the board file")
+                } else {
+                    report(.fail, "\(item): \(error); check the line number in the board file")
+                }
+            }
+        }
+    }
+
+    // MARK: Camera
+
+    static func checkCamera(_ spec: CameraSpec, seconds: Int64, _ report: (Level, String) -> Void) {
+        let item = "camera \(spec.device)"
+        let fourcc: UInt32
+        switch spec.format {
+        case .grey: fourcc = VideoDevice.fourccGREY
+        case .yuyv: fourcc = VideoDevice.fourccYUYV
+        case .nv12: fourcc = VideoDevice.fourccNV12
+        case .mjpeg: fourcc = VideoDevice.fourccMJPEG
+        }
+        let camera: VideoDevice
+        do {
+            camera = try VideoDevice(path: spec.device, width: spec.width, height: spec.height, fps: spec.fps, preferredFourCC: fourcc)
+        } catch {
+            report(.fail, "\(item): \(Daemon.deviceProblem(error)); check the camera cable and camera.device in the board file (v4l2-ctl --list-devices)")
+            return
+        }
+        defer { camera.stop() }
+        let start = SystemClock.monotonicMicros
+        let end = start + seconds * 1_000_000
+        var frames = 0
+        var quality: FrameQuality?
+        while SystemClock.monotonicMicros < end {
+            guard let ready = try? Poll.readable([camera.descriptor], timeoutMillis: 500), ready[0] else { continue }
+            _ = try? camera.withNextFrame { base, width, height, stride in
+                quality = FrameQuality(GreyImage(unsafePixels: base, width: width, height: height, stride: stride))
+                frames += 1
+            }
+        }
+        let elapsed = Double(SystemClock.monotonicMicros - start) / 1e6
+        let fps = Double(frames) / elapsed
+        let size = "\(camera.width)x\(camera.height)"
+        if frames == 0 {
+            report(.fail, "\(item): opened (\(size)) but gave no frame in \(seconds) s; reseat the cable, or try another format in the board file")
+            return
+        }
+        let rate = "\(formatFixed(fps, places: 1)) fps (board file asks \(spec.fps))"
+        report(fps < Double(spec.fps) * 0.5 ? .warn : .pass, "\(item): \(size) \(spec.format.name), \(rate)" + (fps < Double(spec.fps) * 0.5 ? "; check the USB bus or lower the resolution" : ""))
+        guard let q = quality else { return }
+        let numbers = "brightness \(formatFixed(q.mean, places: 0)), contrast \(formatFixed(q.contrast, places: 1)), sharpness \(formatFixed(q.sharpness / max(q.contrast, 1), places: 2))"
+        switch q.verdict {
+        case .ok: report(.pass, "camera view: \(numbers)")
+        case .covered: report(.fail, "camera view: dark and flat (\(numbers)): the lens looks covered; remove the cap or cover")
+        case .tooDark: report(.warn, "camera view: very dark (\(numbers)); check the lamp or the IR illuminator")
+        case .defocused: report(.fail, "camera view: blurred (\(numbers)): the lens looks defocused or fogged; refocus or clean it")
+        }
+    }
+
+    // MARK: Clock, broker, disk
+
+    static func checkClock(_ report: (Level, String) -> Void) {
+        switch SystemProbes.clockSynchronised() {
+        case .success(let state) where state.synchronised:
+            report(.pass, "clock: synchronised (error bound \(state.maxErrorMicros / 1000) ms)")
+        case .success:
+            report(.warn, "clock: not synchronised (STA_UNSYNC): intervals would carry a wrong time; enable systemd-timesyncd or chrony and check the network")
+        case .failure(let error):
+            report(.warn, "clock: cannot read the NTP state: \(error)")
+        }
+    }
+
+    static func checkBroker(_ url: String, _ report: (Level, String) -> Void) {
+        var rest = Substring(url)
+        var port = 1883
+        let tls: Bool
+        if rest.hasPrefix("mqtts://") { tls = true; port = 8883; rest = rest.dropFirst(8) }
+        else if rest.hasPrefix("mqtt://") { tls = false; rest = rest.dropFirst(7) }
+        else {
+            report(.fail, "broker \(url): not an mqtt:// or mqtts:// URL; type e.g. --mqtt-url mqtts://broker.example.org:8883")
+            return
+        }
+        if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
+        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
+        var host = String(rest)
+        if let colon = rest.lastIndex(of: ":"), let p = DecimalText.integer(rest[rest.index(after: colon)...].utf8), p > 0 && p < 65536 {
+            host = String(rest[..<colon])
+            port = Int(p)
+        }
+        if let problem = SystemProbes.tcpConnect(host: host, port: port, timeoutMillis: 3000) {
+            report(.fail, "broker \(host):\(port): unreachable (\(problem)); check the network, the firewall and the URL")
+        } else if tls {
+            report(.warn, "broker \(host):\(port): reachable over TCP; TLS not verified by check: `lanternd run` with the same --mqtt-* options shows certificate errors")
+        } else {
+            report(.pass, "broker \(host):\(port): reachable")
+        }
+    }
+
+    static func checkFreeSpace(_ directory: String?, _ report: (Level, String) -> Void) {
+        guard let dir = directory else {
+            report(.warn, "journal: no --state-dir given; pass the one lanternd run uses (e.g. /var/lib/lantern) to check its free space")
+            return
+        }
+        switch SystemProbes.freeBytes(dir) {
+        case .failure(let error):
+            report(.fail, "journal \(dir): \(error); create it (install -d -o lantern /var/lib/lantern) or fix --state-dir")
+        case .success(let bytes):
+            let mb = bytes / (1024 * 1024)
+            if mb < 16 { report(.fail, "journal \(dir): \(mb) MB free; free space (the journal needs at least 16 MB)") }
+            else if mb < 128 { report(.warn, "journal \(dir): \(mb) MB free; the journal may fill it during a long outage") }
+            else { report(.pass, "journal \(dir): \(mb) MB free") }
+        }
+    }
+}
