@@ -3,8 +3,8 @@ import LanternSystem
 
 /// A V4L2 capture device through libv4l2, streaming luma frames from an mmap ring.
 ///
-/// Open: QUERYCAP (capture + streaming), S_FMT preferring GREY, then YUYV or NV12, then the board's
-/// preferred format through libv4l2's conversion (MJPEG decoded to YUV420, whose first plane is luma),
+/// Open: QUERYCAP (capture + streaming), S_FMT preferring the board's format, then GREY, YUYV or NV12 as the device offers them natively,
+/// then through libv4l2's conversion (MJPEG decoded to YUV420, whose first plane is luma),
 /// S_PARM for the frame rate, REQBUFS of `ringSize` mmap buffers, QBUF all, STREAMON. Each frame is
 /// handed to the caller in place and re-queued as soon as the caller returns: no pixel leaves the process,
 /// and none outlives its buffer.
@@ -24,10 +24,13 @@ public final class VideoDevice {
     public private(set) var layout = Layout.planarLuma
     /// Frames the driver dropped, from gaps in the buffer sequence numbers.
     public private(set) var droppedFrames = 0
-    let fd: CInt
+    /// -1 once closed: `stop()` runs again on deinit, and closing the number twice could close a
+    /// descriptor opened since (the reopened camera).
+    var fd: CInt
     var buffers: [(start: UnsafeMutableRawPointer, length: UInt32)] = []
     var luma: UnsafeMutableBufferPointer<UInt8>?
-    var lastSequence: UInt32?
+    /// The driver's sequence number of the last frame handed out.
+    public private(set) var lastSequence: UInt32?
     var streaming = false
 
     /// Opens and starts streaming. `preferred` is the board's format fourcc (GREY first regardless).
@@ -58,7 +61,16 @@ public final class VideoDevice {
         if cap < 0 { throw Errno.current }
         if cap > 0 { throw Errno.noSuchDevice }  // not a streaming capture device
         var chosen: UInt32 = 0
-        for fourcc in [Self.fourccGREY, Self.fourccYUYV, Self.fourccNV12, lantern_fourcc_yuv420()] {
+        // The board file's format first (the camera, or the source feeding it, is set up for it: vivid's
+        // HDMI loopback passes frames only while capture and output formats match), then GREY, YUYV,
+        // NV12, YUV420; formats the device gives itself before libv4l2's conversions of them.
+        var candidates = [Self.fourccGREY, Self.fourccYUYV, Self.fourccNV12, lantern_fourcc_yuv420()]
+        if let i = candidates.firstIndex(of: preferred) {
+            candidates.remove(at: i)
+            candidates.insert(preferred, at: 0)
+        }
+        let native = candidates.filter { lantern_v4l2_offers_natively(fd, $0) == 1 }
+        for fourcc in native + candidates where chosen == 0 {
             var w = UInt32(width), h = UInt32(height), s: UInt32 = 0, got: UInt32 = 0
             if lantern_v4l2_set_format(fd, fourcc, &w, &h, &s, &got) == 0 && got == fourcc {
                 self.width = Int(w); self.height = Int(h); self.stride = Int(s)
@@ -92,6 +104,21 @@ public final class VideoDevice {
         luma?.deallocate()
         luma = nil
         if fd >= 0 { _ = lantern_v4l2_close(fd) }
+        fd = -1
+    }
+
+    /// Dequeues one filled buffer and re-queues it untouched: a frame that came sooner than the board's
+    /// rate (a camera that ignores S_PARM). Returns false if no frame was ready.
+    public func skipNextFrame() throws(Errno) -> Bool {
+        var index: UInt32 = 0, bytes: UInt32 = 0, sequence: UInt32 = 0
+        if lantern_v4l2_dequeue(fd, &index, &bytes, &sequence) != 0 {
+            let error = Errno.current
+            if error == .resourceTemporarilyUnavailable || error == .interrupted { return false }
+            throw error
+        }
+        lastSequence = sequence
+        if lantern_v4l2_queue(fd, index) != 0 { throw Errno.current }
+        return true
     }
 
     /// Dequeues one filled buffer (after poll said readable), calls `body` with its luma pixels

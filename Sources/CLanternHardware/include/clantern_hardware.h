@@ -114,6 +114,20 @@ static inline int lantern_v4l2_check_capture(int fd) {
     return ((caps & V4L2_CAP_VIDEO_CAPTURE) && (caps & V4L2_CAP_STREAMING)) ? 0 : 1;
 }
 
+/// VIDIOC_ENUM_FMT through libv4l2: 1 when the device itself offers `fourcc` for capture, 0 when it
+/// does not or only libv4l2's conversion does (V4L2_FMT_FLAG_EMULATED).
+static inline int lantern_v4l2_offers_natively(int fd, uint32_t fourcc) {
+    struct v4l2_fmtdesc desc;
+    for (uint32_t index = 0; index < 256; index++) {
+        memset(&desc, 0, sizeof desc);
+        desc.index = index;
+        desc.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+        if (v4l2_ioctl(fd, VIDIOC_ENUM_FMT, &desc) != 0) return 0;
+        if (desc.pixelformat == fourcc) return (desc.flags & V4L2_FMT_FLAG_EMULATED) ? 0 : 1;
+    }
+    return 0;
+}
+
 /// VIDIOC_S_FMT for a capture format; on success the driver's choice is written back. libv4l2
 /// converts (e.g. MJPEG to YUV420) when the camera cannot give `fourcc` itself.
 static inline int lantern_v4l2_set_format(int fd, uint32_t fourcc, uint32_t *width, uint32_t *height,
