@@ -7,26 +7,42 @@ extension Daemon {
     /// The board: camera frames and GPIO edges in one poll loop, the real-time clock for intervals.
     mutating func runBoard(site: SiteConfig, board: BoardConfig, boardPath: String) throws(Failure) {
         let spec = board.camera
-        var camera: VideoDevice
-        do {
-            camera = try openCamera(spec)
-        } catch {
-            throw Failure("\(spec.device): \(Daemon.deviceProblem(error)) (camera named in \(boardPath)); check the camera cable or the board file")
-        }
+        // A GPIO chip that does not match the board file is a configuration error: stop.
         let hardware: BoardGPIO
         do {
             hardware = try BoardGPIO(board: board)
         } catch {
             throw Failure("\(board.gpiochip): \(Daemon.deviceProblem(error)) (GPIO chip named in \(boardPath)); check the board file matches this board")
         }
+        // A camera can be missing for a while (cable, late enumeration, driver loaded later): say so once,
+        // keep running (intervals without frames close as unknown) and reopen it with backoff below.
+        var cameraUp: VideoDevice?
+        do {
+            cameraUp = try openCamera(spec)
+        } catch {
+            Console.error("\(spec.device): \(Daemon.deviceProblem(error)) (camera named in \(boardPath)); camera unavailable, intervals report unknown until it appears; check the camera cable or the board file")
+        }
+        // Opened before confine(): the sandbox allows writes only beneath the state directory.
+        var frameLog: FileDescriptor?
+        if let path = options.frameLog {
+            do {
+                frameLog = try FileDescriptor.open(path, .writeOnly, options: [.create, .append, .closeOnExec])
+            } catch {
+                throw Failure("\(path): cannot open the frame log: \(error); check the path given to --frame-log")
+            }
+        }
         let agent = Agent(site: site, intervalSeconds: options.interval, framePeriodMicros: 1_000_000 / Int64(spec.fps))
         var inputs = InputSet(board: board)
         emit(agent.start(atMicros: SystemClock.realtimeMicros))
         try confine()
-        var cameraUp: VideoDevice? = camera
-        agent.cameraStreaming(true)
+        if let cam = cameraUp { Daemon.reportStreaming(cam) }
+        agent.cameraStreaming(cameraUp != nil)
         var backoffMillis: Int64 = 500
-        var reopenAt: Int64 = 0
+        var reopenAt: Int64 = SystemClock.monotonicMicros + backoffMillis * 1000
+        // Frames are analysed at the board file's rate: a camera that ignores S_PARM (vivid's HDMI input
+        // runs at its 60 Hz timing) would otherwise repeat frames into the estimator and the coverage.
+        let framePeriod = 1_000_000 / Int64(spec.fps)
+        var nextFrameDue: Int64 = 0
         while true {
             let now = SystemClock.realtimeMicros
             hardware.show(agent.outputs)
@@ -68,9 +84,20 @@ extension Daemon {
             if let cam = cameraUp, ready[descriptors.count - 1] {
                 var closed: [IntervalRecord] = []
                 do {
-                    _ = try cam.withNextFrame { base, width, height, stride in
-                        let image = GreyImage(unsafePixels: base, width: width, height: height, stride: stride)
-                        closed = agent.frame(image, atMicros: now)
+                    let monotonic = SystemClock.monotonicMicros
+                    if monotonic < nextFrameDue {
+                        _ = try cam.skipNextFrame()
+                    } else {
+                        nextFrameDue = max(nextFrameDue + framePeriod, monotonic + framePeriod / 2)
+                        var clipFrame = -1
+                        let got = try cam.withNextFrame { base, width, height, stride in
+                            let image = GreyImage(unsafePixels: base, width: width, height: height, stride: stride)
+                            closed = agent.frame(image, atMicros: now)
+                            if frameLog != nil { clipFrame = FrameCode.decode(image) ?? -1 }
+                        }
+                        if got, let log = frameLog, let estimate = agent.lastEstimate {
+                            Console.write("\(cam.lastSequence ?? 0) \(clipFrame) \(estimate.count) \(estimate.trusted ? 1 : 0)\n", to: log)
+                        }
                     }
                     backoffMillis = 500
                 } catch {
@@ -85,8 +112,8 @@ extension Daemon {
             }
             if cameraUp == nil && SystemClock.monotonicMicros >= reopenAt {
                 if let cam = try? openCamera(spec) {
-                    camera = cam
-                    cameraUp = camera
+                    cameraUp = cam
+                    Daemon.reportStreaming(cam)
                     agent.cameraStreaming(true)
                     backoffMillis = 500
                 } else {
@@ -96,7 +123,10 @@ extension Daemon {
             }
             emit(agent.tick(atMicros: now))
         }
-        cameraUp?.stop()
+        if let cam = cameraUp {
+            cam.stop()
+            Console.error("\(cam.path): stopped")
+        }
         agent.cameraStreaming(false)
         hardware.show(agent.outputs)
         emit(agent.finish())
@@ -111,6 +141,11 @@ extension Daemon {
         case .mjpeg: fourcc = VideoDevice.fourccMJPEG
         }
         return try VideoDevice(path: spec.device, width: spec.width, height: spec.height, fps: spec.fps, preferredFourCC: fourcc)
+    }
+
+    /// One stderr line when the camera starts streaming (the privacy LED follows).
+    static func reportStreaming(_ cam: VideoDevice) {
+        Console.error("\(cam.path): streaming \(cam.width)x\(cam.height) \(cam.layout == .packedYUYV ? "YUYV" : "luma")")
     }
 
     static func deviceProblem(_ error: Errno) -> String {

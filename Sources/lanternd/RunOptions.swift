@@ -14,6 +14,8 @@ struct RunOptions {
     var startGiven = false
     var interval: Int?
     var deviceID = "lantern"
+    /// Board only: one line of numbers per camera frame (FrameCode, for the emulated board).
+    var frameLog: String?
     /// MQTT, NGSI-LD and the drain at the end of a replay (UplinkOptions.swift).
     var uplink = UplinkOptions()
     /// Sandbox (Daemon+Sandbox.swift): the user to switch to when started as root, and the off switch.
@@ -49,6 +51,7 @@ enum CommandLineParser {
           --start-time T        replay clock origin: ISO 8601 UTC (2026-01-01T00:00:00Z) or epoch seconds
           --interval SECONDS    reporting interval (default: the site file's)
           --device-id ID        device name in records (default lantern)
+          --frame-log FILE      board: appends `<v4l2 seq> <coded clip frame or -1> <count> <trusted 0|1>` per frame
         \(UplinkOptions.usage)
           --user NAME           started as root: switch to this user once devices are open
           --no-sandbox          skip the self-confinement (Landlock, seccomp); for debugging only
@@ -82,6 +85,7 @@ enum CommandLineParser {
             case "--state-dir": options.stateDirectory = try value(name)
             case "--replay": options.replay = try value(name)
             case "--gpio-trace": options.gpioTrace = try value(name)
+            case "--frame-log": options.frameLog = try value(name)
             case "--device-id":
                 options.deviceID = try value(name)
                 if options.deviceID.isEmpty { throw UsageError(message: "--device-id must not be empty") }
@@ -121,6 +125,9 @@ enum CommandLineParser {
         }
         if options.replay == nil && options.gpioTrace != nil {
             throw UsageError(message: "--gpio-trace needs --replay CLIP (traces run in replay time)")
+        }
+        if options.replay != nil && options.frameLog != nil {
+            throw UsageError(message: "--frame-log is for camera frames (--board without --replay)")
         }
         try options.uplink.validate(stateDirectory: options.stateDirectory, deviceID: options.deviceID)
         return .run(options)

@@ -14,6 +14,8 @@ public final class Agent {
     var estimator: OccupancyEstimator?
     public private(set) var outputs = OutputRules()
     public private(set) var framesProcessed = 0
+    /// The estimate of the last frame (for a per-frame log; nil before the first frame).
+    public private(set) var lastEstimate: FrameEstimate?
 
     /// - Parameters:
     ///   - intervalSeconds: the reporting interval (the site's unless overridden).
@@ -43,6 +45,7 @@ public final class Agent {
         let estimator = estimator!
         let estimate = estimator.process(frame)
         framesProcessed += 1
+        lastEstimate = estimate
         outputs.presence(estimate.count > 0, atMicros: t)
         // A frame the estimator cannot trust (scene change, too dark, obstructed) covers nothing:
         // enough of them make the interval unknown rather than a wrong count.
