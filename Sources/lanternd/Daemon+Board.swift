@@ -37,6 +37,7 @@ extension Daemon {
         try confine()
         if let cam = cameraUp { Daemon.reportStreaming(cam) }
         agent.cameraStreaming(cameraUp != nil)
+        notifier.ready(cameraUp != nil ? "streaming \(spec.device)" : "\(spec.device) unavailable, reopening with backoff")
         var backoffMillis: Int64 = 500
         var reopenAt: Int64 = SystemClock.monotonicMicros + backoffMillis * 1000
         // Frames are analysed at the board file's rate: a camera that ignores S_PARM (vivid's HDMI input
@@ -100,6 +101,7 @@ extension Daemon {
                         }
                     }
                     backoffMillis = 500
+                    notifier.watchdog()
                 } catch {
                     // ENODEV or worse: the camera is gone. Intervals without frames close as unknown.
                     Console.error("\(spec.device): lost (\(error)); reopening with backoff")
@@ -121,6 +123,9 @@ extension Daemon {
                     reopenAt = SystemClock.monotonicMicros + backoffMillis * 1000
                 }
             }
+            // No camera: the loop itself reopens it, so the watchdog is fed; a camera that is open but
+            // delivers nothing stops feeding it, and systemd restarts lanternd.
+            if cameraUp == nil { notifier.watchdog() }
             emit(agent.tick(atMicros: now))
         }
         if let cam = cameraUp {

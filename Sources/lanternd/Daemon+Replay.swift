@@ -22,6 +22,7 @@ extension Daemon {
         agent.cameraStreaming(true)
         uplinkSession?.camera("replay")
         try confine()
+        notifier.ready("replaying \(clip)")
         let paceStart = SystemClock.monotonicMicros
         var index = 0
         while true {
@@ -70,6 +71,7 @@ extension Daemon {
             guard let frame = next else { break }
             emit(agent.tick(atMicros: t))
             emit(agent.frame(frame, atMicros: t))
+            notifier.watchdog()
             index += 1
         }
         agent.cameraStreaming(false)

@@ -13,6 +13,8 @@ struct Daemon {
     var uplinkSession: UplinkSession? = nil
     /// A stop signal ended the run: the end of a replay does not wait for the journal to drain.
     var stopRequested = false
+    /// systemd's readiness and watchdog (ServiceNotifier.swift); inert outside systemd.
+    let notifier = ServiceNotifier()
 
     init(options: RunOptions) throws(Failure) {
         self.options = options
@@ -59,6 +61,7 @@ struct Daemon {
             try runBoard(site: site, board: board!, boardPath: options.board!)
             uplinkSession?.finish(drain: false)
         }
+        notifier.stopping("stopped")
     }
 
     // MARK: Loading
