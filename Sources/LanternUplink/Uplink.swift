@@ -37,6 +37,10 @@ public final class Uplink {
     public var cameraState = "unknown"
     /// Free text for the health message, set by the agent: e.g. `pir=0 dark=1 door=closed`.
     public var gpioStates = ""
+    /// The privacy manifest (LanternCore's `PrivacyManifest.json`), published retained at QoS 1 on
+    /// `lantern/<device>/privacy` after every connect (after `online`, before the backlog), so a new
+    /// subscriber always reads what this device promises. nil: none.
+    public var privacyManifest: String?
     /// Interval publishes acknowledged since start.
     public private(set) var deliveredCount = 0
 
@@ -191,6 +195,13 @@ public final class Uplink {
     }
 
     private func reconnected() {
+        if let privacyManifest {
+            do throws(MQTTError) {
+                _ = try client.publish(topic: topics.privacy, payload: privacyManifest, qos: 1, retain: true)
+            } catch {
+                lastError = error.description
+            }
+        }
         inFlight = [:]
         cursor = 0
         backlogExhausted = false

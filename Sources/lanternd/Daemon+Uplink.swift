@@ -48,7 +48,9 @@ final class UplinkSession {
             var configuration = Uplink.Configuration(device: options.deviceID)
             configuration.suppressBelow = site.suppressBelow
             configuration.healthIntervalMs = Int64(intervalSeconds) * 1000
-            uplink = Uplink(configuration: configuration, journal: journal, client: mqtt)
+            let linked = Uplink(configuration: configuration, journal: journal, client: mqtt)
+            linked.privacyManifest = PrivacyManifest(device: options.deviceID, site: site, version: BuildInfo.version, build: BuildInfo.build).json
+            uplink = linked
             journalPath = path
         } else {
             uplink = nil
