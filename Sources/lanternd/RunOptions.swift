@@ -21,6 +21,10 @@ struct RunOptions {
     /// Sandbox (Daemon+Sandbox.swift): the user to switch to when started as root, and the off switch.
     var user: String?
     var sandbox = true
+    /// First boot (FirstBoot.swift): a boot-partition folder to move configuration from, and where to
+    /// (also where `lantern.conf` is read from).
+    var firstBootDirectory: String?
+    var configDirectory: String?
 }
 
 /// A command line that cannot run: what to type instead. Exit code 2.
@@ -54,6 +58,9 @@ enum CommandLineParser {
           --frame-log FILE      board: appends `<v4l2 seq> <coded clip frame or -1> <count> <trusted 0|1>` per frame
         \(UplinkOptions.usage)
           --user NAME           started as root: switch to this user once devices are open
+          --config-dir DIR      read device-id and mqtt-url from DIR/lantern.conf where not given here
+          --first-boot-dir DIR  move lantern.conf, board.json, site.json found in DIR into --config-dir
+                                (default /etc/lantern) before starting, and remove them from DIR
           --no-sandbox          skip the self-confinement (Landlock, seccomp); for debugging only
           -h, --help            show this help
         """
@@ -90,6 +97,8 @@ enum CommandLineParser {
                 options.deviceID = try value(name)
                 if options.deviceID.isEmpty { throw UsageError(message: "--device-id must not be empty") }
             case "--user": options.user = try value(name)
+            case "--config-dir": options.configDirectory = try value(name)
+            case "--first-boot-dir": options.firstBootDirectory = try value(name)
             case "--no-sandbox": options.sandbox = false
             case "--speed":
                 let text = try value(name)

@@ -9,6 +9,7 @@ let arguments = Array(ProcessContext.arguments.dropFirst())
 switch arguments.first {
 case "manifest": ProcessContext.exit(ManifestCommand.run(arguments))
 case "check": ProcessContext.exit(CheckCommand.run(arguments))
+case "provision": ProcessContext.exit(ProvisionCommand.run(arguments))
 default: break
 }
 
@@ -25,8 +26,9 @@ case .help:
     Console.line(CommandLineParser.usage)
 case .version:
     Console.line(version)
-case .run(let options):
+case .run(var options):
     do throws(Failure) {
+        try FirstBoot.apply(&options, arguments: arguments)
         var daemon = try Daemon(options: options)
         try daemon.run()
     } catch {
