@@ -5,6 +5,9 @@ import LanternSystem
 /// survives a power cut across filesystems, and running a program (openssl). Never used after the
 /// sandbox (it forbids exec).
 public enum SystemFiles {
+    /// Whether stdout is a terminal (the aiming map refreshes in place there).
+    public static var standardOutputIsTerminal: Bool { lantern_stdout_is_terminal() == 1 }
+
     /// Creates `path` with `mode` unless it is already there.
     public static func makeDirectory(_ path: String, mode: UInt32) throws(Errno) {
         if path.withCString({ lantern_mkdir($0, mode) }) != 0 {

@@ -8,6 +8,7 @@ let arguments = Array(ProcessContext.arguments.dropFirst())
 // Technician's subcommands (ManifestCommand.swift, CheckCommand.swift): own parsers, own exit codes.
 switch arguments.first {
 case "manifest": ProcessContext.exit(ManifestCommand.run(arguments))
+case "check" where arguments.contains("--aim"): ProcessContext.exit(AimCommand.run(arguments))
 case "check": ProcessContext.exit(CheckCommand.run(arguments))
 case "provision": ProcessContext.exit(ProvisionCommand.run(arguments))
 default: break

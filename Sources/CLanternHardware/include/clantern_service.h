@@ -60,6 +60,8 @@ static inline int lantern_notify_send(int fd, const char *text, size_t length) {
 
 static inline int lantern_notify_close(int fd) { return close(fd); }
 
+static inline int lantern_stdout_is_terminal(void) { return isatty(1); }
+
 static inline int lantern_process_id(void) { return (int)getpid(); }
 
 // MARK: - Running a program

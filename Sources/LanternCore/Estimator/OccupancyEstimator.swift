@@ -102,6 +102,12 @@ public final class OccupancyEstimator {
     /// The blobs of the last frame (cell coordinates of the analysed area).
     public var blobs: [Blob] { labeler.blobs }
 
+    /// The last frame's foreground per 2x2 cell of `area` (0...4, row-major; `cellsWide` x `cellsHigh`):
+    /// thresholded motion only, never pixel values (`lanternd check --aim`'s map).
+    public func withForegroundCells<R>(_ body: (UnsafeBufferPointer<UInt8>, _ cellsWide: Int, _ cellsHigh: Int) -> R) -> R {
+        body(UnsafeBufferPointer(cells.counts), cells.width, cells.height)
+    }
+
     /// Estimates the people in `frame`, a full camera frame of the size given at init.
     @discardableResult
     public func process(_ frame: GreyImage) -> FrameEstimate {
