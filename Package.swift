@@ -48,9 +48,11 @@ let package = Package(
         .target(name: "LanternUplink", dependencies: ["LanternCore", "CLanternUplink"]),
         // Host helper for the uplink tests (a journal writer to SIGKILL); not shipped.
         .executableTarget(name: "lantern-uplink-probe", dependencies: ["LanternUplink", "LanternCore"]),
-        .testTarget(name: "LanternUplinkTests", dependencies: ["LanternUplink", "LanternCore", "lantern-uplink-probe", "lanternd"]),
+        // Running built products (lanternd, lantern-sim) from tests.
+        .target(name: "LanternTestSupport", path: "Tests/LanternTestSupport"),
+        .testTarget(name: "LanternUplinkTests", dependencies: ["LanternUplink", "LanternCore", "lantern-uplink-probe", "lanternd", "LanternTestSupport"]),
         .testTarget(name: "LanternCoreTests", dependencies: ["LanternCore"]),
-        .testTarget(name: "LanternAgentTests", dependencies: ["LanternAgent", "LanternCore"]),
-        .testTarget(name: "LanternSimTests", dependencies: ["LanternSim", "LanternSystem"]),
+        .testTarget(name: "LanternAgentTests", dependencies: ["LanternAgent", "LanternCore", "LanternTestSupport"]),
+        .testTarget(name: "LanternSimTests", dependencies: ["LanternSim", "LanternSystem", "LanternTestSupport", "lantern-sim"]),
     ]
 )

@@ -128,16 +128,9 @@ struct AimView {
     }
 
     mutating func runCamera(_ spec: CameraSpec) throws(Failure) {
-        let fourcc: UInt32
-        switch spec.format {
-        case .grey: fourcc = VideoDevice.fourccGREY
-        case .yuyv: fourcc = VideoDevice.fourccYUYV
-        case .nv12: fourcc = VideoDevice.fourccNV12
-        case .mjpeg: fourcc = VideoDevice.fourccMJPEG
-        }
         let camera: VideoDevice
         do {
-            camera = try VideoDevice(path: spec.device, width: spec.width, height: spec.height, fps: spec.fps, preferredFourCC: fourcc)
+            camera = try Daemon.openCamera(spec)
         } catch {
             throw Failure("\(spec.device): \(Daemon.deviceProblem(error)); check the camera cable and camera.device in the board file")
         }

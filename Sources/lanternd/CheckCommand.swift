@@ -139,16 +139,9 @@ enum CheckCommand {
 
     static func checkCamera(_ spec: CameraSpec, seconds: Int64, _ report: (Level, String) -> Void) {
         let item = "camera \(spec.device)"
-        let fourcc: UInt32
-        switch spec.format {
-        case .grey: fourcc = VideoDevice.fourccGREY
-        case .yuyv: fourcc = VideoDevice.fourccYUYV
-        case .nv12: fourcc = VideoDevice.fourccNV12
-        case .mjpeg: fourcc = VideoDevice.fourccMJPEG
-        }
         let camera: VideoDevice
         do {
-            camera = try VideoDevice(path: spec.device, width: spec.width, height: spec.height, fps: spec.fps, preferredFourCC: fourcc)
+            camera = try Daemon.openCamera(spec)
         } catch {
             report(.fail, "\(item): \(Daemon.deviceProblem(error)); check the camera cable and camera.device in the board file (v4l2-ctl --list-devices)")
             return

@@ -18,7 +18,7 @@ extension Daemon {
         // keep running (intervals without frames close as unknown) and reopen it with backoff below.
         var cameraUp: VideoDevice?
         do {
-            cameraUp = try openCamera(spec)
+            cameraUp = try Daemon.openCamera(spec)
         } catch {
             Console.error("\(spec.device): \(Daemon.deviceProblem(error)) (camera named in \(boardPath)); camera unavailable, intervals report unknown until it appears; check the camera cable or the board file")
         }
@@ -113,7 +113,7 @@ extension Daemon {
                 emit(closed)
             }
             if cameraUp == nil && SystemClock.monotonicMicros >= reopenAt {
-                if let cam = try? openCamera(spec) {
+                if let cam = try? Daemon.openCamera(spec) {
                     cameraUp = cam
                     Daemon.reportStreaming(cam)
                     agent.cameraStreaming(true)
@@ -137,7 +137,8 @@ extension Daemon {
         emit(agent.finish())
     }
 
-    func openCamera(_ spec: CameraSpec) throws(Errno) -> VideoDevice {
+    /// Opens the board file's camera, asking first for its preferred format (run, check and aim share it).
+    static func openCamera(_ spec: CameraSpec) throws(Errno) -> VideoDevice {
         let fourcc: UInt32
         switch spec.format {
         case .grey: fourcc = VideoDevice.fourccGREY

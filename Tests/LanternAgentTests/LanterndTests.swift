@@ -1,26 +1,11 @@
 import Foundation
+import LanternTestSupport
 import Testing
 
 /// Runs the built lanternd (the debug build next to this test bundle) and returns (status, stdout, stderr).
 func runLanternd(_ arguments: [String]) throws -> (Int32, String, String) {
-    var dir = Bundle.main.bundleURL
-    var binary = dir.appendingPathComponent("lanternd")
-    for _ in 0..<4 where !FileManager.default.isExecutableFile(atPath: binary.path) {
-        dir = dir.deletingLastPathComponent()
-        binary = dir.appendingPathComponent("lanternd")
-    }
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    process.currentDirectoryURL = repositoryRoot
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    return (process.terminationStatus, stdout, stderr)
+    let run = try runBuiltProduct("lanternd", arguments, in: repositoryRoot)
+    return (run.status, run.stdout, run.stderr)
 }
 
 @Suite struct LanterndTests {

@@ -1,16 +1,9 @@
 import Foundation
+import LanternTestSupport
 import Testing
 
 /// The built lanternd next to this test bundle.
-func lanterndBinary() -> URL {
-    var dir = Bundle.main.bundleURL
-    var binary = dir.appendingPathComponent("lanternd")
-    for _ in 0..<4 where !FileManager.default.isExecutableFile(atPath: binary.path) {
-        dir = dir.deletingLastPathComponent()
-        binary = dir.appendingPathComponent("lanternd")
-    }
-    return binary
-}
+func lanterndBinary() -> URL { builtProduct("lanternd") }
 
 /// Runs `executable arguments` in the repository with extra environment; returns (status, stdout, stderr).
 func runProcess(_ executable: URL, _ arguments: [String], environment extra: [String: String] = [:]) throws -> (Int32, String, String) {

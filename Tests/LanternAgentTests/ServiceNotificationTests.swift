@@ -1,4 +1,5 @@
 import Foundation
+import LanternTestSupport
 import LanternAgent
 import Testing
 
@@ -97,12 +98,4 @@ import Glibc
 }
 
 /// The lanternd built next to this test bundle.
-func builtLanternd() -> URL {
-    var dir = Bundle.main.bundleURL
-    var binary = dir.appendingPathComponent("lanternd")
-    for _ in 0..<4 where !FileManager.default.isExecutableFile(atPath: binary.path) {
-        dir = dir.deletingLastPathComponent()
-        binary = dir.appendingPathComponent("lanternd")
-    }
-    return binary
-}
+func builtLanternd() -> URL { builtProduct("lanternd") }

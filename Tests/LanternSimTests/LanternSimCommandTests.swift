@@ -1,4 +1,5 @@
 import Foundation
+import LanternTestSupport
 import Testing
 
 /// `lantern-sim` as a user runs it: bad input is one line on stderr and a non-zero exit, never a crash.
@@ -7,24 +8,8 @@ import Testing
     static let sample = root.appendingPathComponent("Simulator/sample").path
 
     /// Runs the `lantern-sim` built next to this test bundle.
-    func run(_ arguments: [String]) throws -> (status: Int32, reason: Process.TerminationReason, stdout: String, stderr: String) {
-        var dir = Bundle.main.bundleURL
-        var binary = dir.appendingPathComponent("lantern-sim")
-        for _ in 0..<4 where !FileManager.default.isExecutableFile(atPath: binary.path) {
-            dir = dir.deletingLastPathComponent()
-            binary = dir.appendingPathComponent("lantern-sim")
-        }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, process.terminationReason, stdout, stderr)
+    func run(_ arguments: [String]) throws -> ProductRun {
+        try runBuiltProduct("lantern-sim", arguments)
     }
 
     func temporary(_ name: String, _ bytes: [UInt8]) throws -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import LanternTestSupport
 import LanternCore
 import LanternUplink
 import Testing
@@ -9,15 +10,7 @@ import Glibc
 
 /// The built `lanternd` (next to this test bundle), run as a child with default signal handling.
 final class Lanternd {
-    static let binary: URL = {
-        var dir = Bundle.main.bundleURL
-        var binary = dir.appendingPathComponent("lanternd")
-        for _ in 0..<4 where !FileManager.default.isExecutableFile(atPath: binary.path) {
-            dir = dir.deletingLastPathComponent()
-            binary = dir.appendingPathComponent("lanternd")
-        }
-        return binary
-    }()
+    static let binary = builtProduct("lanternd")
 
     let process = Process()
     let stdout: URL
