@@ -41,9 +41,15 @@ enum Command {
 enum CommandLineParser {
     static let usage = """
         USAGE: lanternd run --site FILE [--board FILE] [options]
+               lanternd check --board FILE --site FILE [--aim] [--mqtt-url URL] [--state-dir DIR]
+               lanternd manifest --site FILE [--device-id ID] [--ngsi-ld]
+               lanternd provision --config-dir DIR --board FILE --site FILE --device-id ID [--mqtt-url URL]
                lanternd --version
 
         Counts people in view of a lamppost camera and prints one JSON line per finished interval.
+        `check` is the technician's self-check (PASS/WARN/FAIL per item; --aim draws where motion is seen),
+        `manifest` prints what this agent measures and never does, `provision` writes a device's config
+        and key. Each takes --help.
 
         OPTIONS (run):
           --site FILE           the site file: zones, lines, calibration, interval (required)
