@@ -48,7 +48,11 @@ extension SiteConfig {
         } catch {
             throw SiteConfigError(source: source, location: .text(line: error.line, column: error.column), message: error.message)
         }
-        return try SiteFileReader(source: source).site(from: document)
+        do {
+            return try SiteFileReader().site(from: document)
+        } catch {
+            throw SiteConfigError(source: source, location: .keyPath(error.path), message: error.message)
+        }
     }
 }
 
@@ -87,10 +91,8 @@ public struct SiteConfigError: Error, Equatable, CustomStringConvertible {
 
 /// Turns a parsed document into a `SiteConfig`, checking every value on the way; every error names
 /// the key path it is about.
-private struct SiteFileReader {
-    let source: String
-
-    func site(from document: JSONValue) throws(SiteConfigError) -> SiteConfig {
+private struct SiteFileReader: JSONFieldReader {
+    func site(from document: JSONValue) throws(JSONFieldError) -> SiteConfig {
         let root = try object(document, "", keys: [
             "name", "frame", "calibration", "crop", "zones", "lines", "interval", "privacy", "journal", "relay",
         ])
@@ -169,7 +171,7 @@ private struct SiteFileReader {
 
     // MARK: Parts
 
-    func personScale(_ value: JSONValue, _ path: String) throws(SiteConfigError) -> PersonScale {
+    func personScale(_ value: JSONValue, _ path: String) throws(JSONFieldError) -> PersonScale {
         let list = try array(value, path)
         if list.count < 2 {
             throw fail(path, "needs at least 2 samples at different rows (got \(list.count))")
@@ -190,7 +192,7 @@ private struct SiteFileReader {
         return PersonScale(samples: samples)
     }
 
-    func pixelRect(_ value: JSONValue, _ path: String, within frame: SiteConfig.FrameSize?) throws(SiteConfigError) -> PixelRect {
+    func pixelRect(_ value: JSONValue, _ path: String, within frame: SiteConfig.FrameSize?) throws(JSONFieldError) -> PixelRect {
         let fields = try object(value, path, keys: ["x", "y", "width", "height"])
         let rect = PixelRect(
             x: try integer(fields.required("x"), "\(path).x", .atLeast(0)),
@@ -204,7 +206,7 @@ private struct SiteFileReader {
         return rect
     }
 
-    func zone(_ value: JSONValue, _ path: String, within frame: SiteConfig.FrameSize?) throws(SiteConfigError) -> SiteConfig.Zone {
+    func zone(_ value: JSONValue, _ path: String, within frame: SiteConfig.FrameSize?) throws(JSONFieldError) -> SiteConfig.Zone {
         let fields = try object(value, path, keys: ["name", "points"])
         let name = try string(fields.required("name"), "\(path).name")
         if name.isEmpty { throw fail("\(path).name", "must not be empty") }
@@ -219,7 +221,7 @@ private struct SiteFileReader {
         return SiteConfig.Zone(name: name, area: area)
     }
 
-    func countingLine(_ value: JSONValue, _ path: String, within frame: SiteConfig.FrameSize?) throws(SiteConfigError) -> CountingLine {
+    func countingLine(_ value: JSONValue, _ path: String, within frame: SiteConfig.FrameSize?) throws(JSONFieldError) -> CountingLine {
         let fields = try object(value, path, keys: ["name", "from", "to"])
         let name = try string(fields.required("name"), "\(path).name")
         if name.isEmpty { throw fail("\(path).name", "must not be empty") }
@@ -230,7 +232,7 @@ private struct SiteFileReader {
     }
 
     /// A point written `[x, y]`.
-    func point(_ value: JSONValue, _ path: String, within frame: SiteConfig.FrameSize?) throws(SiteConfigError) -> Point {
+    func point(_ value: JSONValue, _ path: String, within frame: SiteConfig.FrameSize?) throws(JSONFieldError) -> Point {
         guard case .array(let pair) = value else {
             throw fail(path, "expected a point [x, y], got \(value.kindDescription)")
         }
@@ -241,95 +243,4 @@ private struct SiteFileReader {
         }
         return p
     }
-
-    // MARK: Values
-
-    func object(_ value: JSONValue, _ path: String, keys allowed: [StaticString]) throws(SiteConfigError) -> Fields {
-        guard case .object(let members) = value else {
-            if path.isEmpty { throw fail(path, "the file must hold a JSON object, got \(value.kindDescription)") }
-            throw fail(path, "expected an object, got \(value.kindDescription)")
-        }
-        for member in members where !allowed.contains(where: { utf8Equal($0, member.key) }) {
-            var known = ""
-            for key in allowed { known += (known.isEmpty ? "" : ", ") + key.description }
-            // A key holding a control character would break the one-line message: show it escaped.
-            let printable = !member.key.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F })
-            let key = printable ? member.key : JSONWriter.quoted(member.key)
-            throw fail(Fields.path(path, key), "unknown key (known keys here: \(known))")
-        }
-        return Fields(path: path, members: members, reader: self)
-    }
-
-    func array(_ value: JSONValue, _ path: String) throws(SiteConfigError) -> [JSONValue] {
-        guard case .array(let elements) = value else { throw fail(path, "expected an array, got \(value.kindDescription)") }
-        return elements
-    }
-
-    func string(_ value: JSONValue, _ path: String) throws(SiteConfigError) -> String {
-        guard case .string(let text) = value else { throw fail(path, "expected a string, got \(value.kindDescription)") }
-        return text
-    }
-
-    func bool(_ value: JSONValue, _ path: String) throws(SiteConfigError) -> Bool {
-        guard case .bool(let flag) = value else {
-            throw fail(path, "expected true or false, got \(value.kindDescription)")
-        }
-        return flag
-    }
-
-    func number(_ value: JSONValue, _ path: String) throws(SiteConfigError) -> Double {
-        guard case .number(let x) = value else { throw fail(path, "expected a number, got \(value.kindDescription)") }
-        return x
-    }
-
-    enum Bound {
-        case positive
-        case atLeast(Int)
-        case between(Int, Int)
-    }
-
-    /// A whole number within `bound`.
-    func integer(_ value: JSONValue, _ path: String, _ bound: Bound) throws(SiteConfigError) -> Int {
-        let x = try number(value, path)
-        let got = "(got \(formatTrimmed(x)))"
-        switch bound {
-        case .positive: if !(x > 0) { throw fail(path, "must be > 0 \(got)") }
-        case .atLeast(let low): if x < Double(low) { throw fail(path, "must be >= \(low) \(got)") }
-        case .between(let low, let high):
-            if x < Double(low) || x > Double(high) { throw fail(path, "must be from \(low) to \(high) \(got)") }
-        }
-        // 2^53: beyond it a double no longer tells whole numbers apart, and no count here gets near.
-        if x >= 9_007_199_254_740_992 { throw fail(path, "is too large \(got)") }
-        guard let n = Int(exactly: x) else { throw fail(path, "must be a whole number \(got)") }
-        return n
-    }
-
-    func fail(_ path: String, _ message: String) -> SiteConfigError {
-        SiteConfigError(source: source, location: .keyPath(path), message: message)
-    }
-}
-
-/// The members of one object of the site file, already checked for unknown keys.
-private struct Fields {
-    let path: String
-    let members: [(key: String, value: JSONValue)]
-    let reader: SiteFileReader
-
-    subscript(key: StaticString) -> JSONValue? {
-        for member in members where utf8Equal(key, member.key) { return member.value }
-        return nil
-    }
-
-    func required(_ key: StaticString) throws(SiteConfigError) -> JSONValue {
-        guard let value = self[key] else { throw reader.fail(Fields.path(path, key.description), "required key is missing") }
-        return value
-    }
-
-    static func path(_ parent: String, _ key: String) -> String {
-        parent.isEmpty ? key : parent + "." + key
-    }
-}
-
-private func utf8Equal(_ a: StaticString, _ b: String) -> Bool {
-    a.withUTF8Buffer { b.utf8.elementsEqual($0) }
 }
