@@ -160,10 +160,16 @@ public struct Y4MHeader: Equatable, Sendable {
     }
 
     /// Checks a frame header line (without its newline): `FRAME`, then nothing or ` ` and parameters.
+    /// Inlinable and without `starts(with:)`: it runs once per frame, and the unspecialised generic
+    /// comparison allocated an iterator on every call.
+    @inlinable
     public static func checkFrameLine(_ line: some Collection<UInt8>) throws(Y4MError) {
-        guard line.starts(with: frameMarker) else { throw .missingFrameMarker }
-        let rest = line.dropFirst(frameMarker.count)
-        guard rest.isEmpty || rest.first == UInt8(ascii: " ") else { throw .missingFrameMarker }
+        var i = line.startIndex
+        for expected in "FRAME".utf8 {
+            guard i != line.endIndex, line[i] == expected else { throw .missingFrameMarker }
+            line.formIndex(after: &i)
+        }
+        guard i == line.endIndex || line[i] == UInt8(ascii: " ") else { throw .missingFrameMarker }
     }
 
     // MARK: - Tokens
