@@ -109,6 +109,25 @@ func feedFrames(_ agent: Agent, count: Int, fromMicros start: Int64) -> [Interva
         #expect(rules.relay == false)  // daytime
     }
 
+    @Test func aReloadMidIntervalReportsEachIntervalOnceAndKeepsTheCabinetOpen() {
+        let agent = Agent(site: testSite, framePeriodMicros: 100_000)
+        var records = agent.start(atMicros: 0)
+        records += feedFrames(agent, count: 30, fromMicros: 0)
+        records += agent.input(.tamper, active: true, atMicros: 3_000_000)  // open, and left open
+        var reloaded = testSite
+        reloaded.zones = [SiteConfig.Zone(name: "door", area: testSite.zones[0].area)]
+        records += agent.reload(site: reloaded, atMicros: 5_000_000)
+        records += feedFrames(agent, count: 100, fromMicros: 5_000_000)
+        records += agent.tick(atMicros: 20_000_000)
+        records += agent.finish()
+        let wholeView = records.filter { $0.zone == nil }
+        #expect(wholeView.map { $0.start.secondsSinceEpoch } == [0, 10, 20])
+        // The interval open at the reload is reported for the site it began with; the next one for the new site.
+        #expect(records.filter { $0.zone != nil }.map { "\($0.zone!)@\($0.start.secondsSinceEpoch)" } == ["all@0", "door@10", "door@20"])
+        // The cabinet opened before the reload and never closed: every interval after it is tamper too.
+        #expect(wholeView.allSatisfy { $0.status == .tamper })
+    }
+
     @Test func recordsAreNumberedFromWhereTheLastRunStopped() {
         var sequence = ReportSequence(device: "lamp", next: 41)
         let record = IntervalRecord(zone: nil, start: UTCTime(secondsSinceEpoch: 0), end: UTCTime(secondsSinceEpoch: 60),

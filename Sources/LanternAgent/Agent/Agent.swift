@@ -36,8 +36,10 @@ public final class Agent {
     }
 
     /// One camera frame (luma), analysed in place: `frame` is not kept. The estimator is made on the
-    /// first frame and again if the camera's frame size changes (a reopened camera).
+    /// first frame and again if the camera's frame size changes (a reopened camera) or the site changed.
     public func frame(_ frame: GreyImage, atMicros t: Int64, trusted: Bool = true) -> [IntervalRecord] {
+        // Intervals that ended close first, so a reloaded site takes over before this frame is analysed.
+        let closed = advance(toMicros: t)
         if estimator == nil || estimatorSize != (frame.width, frame.height) {
             estimator = OccupancyEstimator(site: site, frameWidth: frame.width, frameHeight: frame.height, parameters: parameters)
             estimatorSize = (frame.width, frame.height)
@@ -49,7 +51,7 @@ public final class Agent {
         outputs.presence(estimate.count > 0, atMicros: t)
         // A frame the estimator cannot trust (scene change, too dark, obstructed) covers nothing:
         // enough of them make the interval unknown rather than a wrong count.
-        return accumulator.addFrame(
+        return closed + accumulator.addFrame(
             atMicros: t, count: estimate.count, zoneCounts: estimator.zoneCounts, lineIn: estimator.lineCrossingsIn,
             lineOut: estimator.lineCrossingsOut, trusted: trusted && estimate.trusted)
     }
@@ -57,13 +59,14 @@ public final class Agent {
 
     /// A debounced input changed to `active` (logical level: true = motion, cabinet open, dark, pressed).
     public func input(_ role: GPIORole, active: Bool, atMicros t: Int64) -> [IntervalRecord] {
+        let closed = advance(toMicros: t)
         switch role {
-        case .pir: return active ? accumulator.addMotion(atMicros: t) : accumulator.advance(toMicros: t)
-        case .tamper: return accumulator.setTamper(open: active, atMicros: t)
+        case .pir: return active ? closed + accumulator.addMotion(atMicros: t) : closed
+        case .tamper: return closed + accumulator.setTamper(open: active, atMicros: t)
         case .light:
             outputs.dark = active
-            return accumulator.setDark(active, atMicros: t)
-        case .button, .statusLED, .privacyLED, .relay: return accumulator.advance(toMicros: t)
+            return closed + accumulator.setDark(active, atMicros: t)
+        case .button, .statusLED, .privacyLED, .relay: return closed
         }
     }
 
@@ -76,7 +79,7 @@ public final class Agent {
     /// as `unknown`) and advances the heartbeat.
     public func tick(atMicros t: Int64) -> [IntervalRecord] {
         outputs.tick(atMicros: t)
-        return accumulator.advance(toMicros: t)
+        return advance(toMicros: t)
     }
 
     /// Closes the open interval (shutdown, the end of a replay).
@@ -84,15 +87,34 @@ public final class Agent {
         accumulator.finish()
     }
 
-    /// A reloaded site file (SIGHUP): the estimator and zones follow it at the next interval boundary
-    /// semantics are kept simple: the open interval is closed at `t` first, so no record mixes sites.
+    /// A reloaded site file (SIGHUP). The relay rule follows it at once; the zones, lines and estimator
+    /// follow it at the next interval boundary, so the open interval is reported once, for the site it
+    /// began with, and no record mixes sites. The cabinet and light state carry over.
     public func reload(site newSite: SiteConfig, atMicros t: Int64) -> [IntervalRecord] {
-        var closed = accumulator.finish()
-        site = newSite
-        accumulator = IntervalAccumulator(site: newSite, lengthSeconds: intervalSeconds, framePeriodMicros: framePeriodMicros)
-        closed += accumulator.advance(toMicros: t)
-        estimator = nil
+        let closed = advance(toMicros: t)
+        pendingSite = newSite
         outputs.relayRule = newSite.relay
+        // Not started (or finished): there is no open interval to keep for the old site.
+        if accumulator.openIntervalStart == nil { switchSite() }
         return closed
+    }
+
+    /// A reloaded site waiting for the open interval to close.
+    var pendingSite: SiteConfig?
+
+    /// Closes the intervals that ended by `t`; once one closed, a pending site takes over.
+    func advance(toMicros t: Int64) -> [IntervalRecord] {
+        let closed = accumulator.advance(toMicros: t)
+        if pendingSite != nil && !closed.isEmpty { switchSite() }
+        return closed
+    }
+
+    func switchSite() {
+        guard let newSite = pendingSite else { return }
+        pendingSite = nil
+        site = newSite
+        accumulator = IntervalAccumulator(
+            site: newSite, lengthSeconds: intervalSeconds, framePeriodMicros: framePeriodMicros, continuing: accumulator)
+        estimator = nil
     }
 }

@@ -48,6 +48,30 @@ public struct IntervalAccumulator {
         crossingsOut = crossingsIn
     }
 
+    /// An accumulator for another site (a reloaded site file) that carries on from `previous`: the same
+    /// open interval, the last frame's time, the light sensor's state and the cabinet's (an open or
+    /// opened cabinet still marks the interval tamper). The per-zone tallies start empty, so make it
+    /// when `previous` has just closed an interval and nothing was added since.
+    public init(site: SiteConfig, lengthSeconds: Int, framePeriodMicros: Int64, continuing previous: IntervalAccumulator) {
+        self.init(site: site, lengthSeconds: lengthSeconds, framePeriodMicros: framePeriodMicros)
+        minimumCoverage = previous.minimumCoverage
+        current = previous.current
+        frames = previous.frames
+        coveredMicros = previous.coveredMicros
+        lastFrameMicros = previous.lastFrameMicros
+        pirEvents = previous.pirEvents
+        darkMicros = previous.darkMicros
+        lightKnown = previous.lightKnown
+        dark = previous.dark
+        lastLightMicros = previous.lastLightMicros
+        tampered = previous.tampered
+        tamperOpen = previous.tamperOpen
+    }
+
+    /// The start of the open interval (seconds since the epoch); nil before the first time is given
+    /// and after `finish()`.
+    public var openIntervalStart: Int64? { current }
+
     /// Adds one analysed frame. `zoneCounts` is in site zone order; `lineIn`/`lineOut` are the crossings
     /// of each site line seen with this frame. `trusted` is false while the cabinet is open.
     /// Returns the intervals this frame closed (usually none).
