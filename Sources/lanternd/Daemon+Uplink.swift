@@ -16,6 +16,8 @@ final class UplinkSession {
     /// `<state-dir>/journal.sqlite` with `--mqtt-url`.
     let journalPath: String?
     let drainTimeoutMs: Int64
+    /// The first number this run may hand out: the journal's next seq (never below the `nextSeq` given).
+    let nextSeq: Int64
     private var reportedMQTT: String?
     private var wasConnected = false
 
@@ -29,6 +31,7 @@ final class UplinkSession {
             do throws(JournalError) {
                 journal = try Journal(path: path, maxRecords: site.journalLimit)
                 try journal.advanceNextSeq(atLeast: nextSeq)
+                self.nextSeq = max(try journal.nextSeq(), nextSeq)
             } catch {
                 throw Failure(error.description)
             }
@@ -55,6 +58,7 @@ final class UplinkSession {
         } else {
             uplink = nil
             journalPath = nil
+            self.nextSeq = nextSeq
         }
         if let url = flags.ngsiURL {
             var configuration = NGSIClient.Configuration(baseURL: url, device: options.deviceID)

@@ -48,7 +48,12 @@ struct Daemon {
         let site = try Daemon.loadSite(options.site!)
         sequence.suppressBelow = site.suppressBelow
         if options.uplink.isEnabled {
-            uplinkSession = try UplinkSession(options: options, site: site, nextSeq: sequence.next)
+            let session = try UplinkSession(options: options, site: site, nextSeq: sequence.next)
+            uplinkSession = session
+            // The journal may be ahead of next-seq (a crash before it was saved): a record the journal
+            // fails to take is numbered from here, so it never repeats a journaled seq.
+            sequence = ReportSequence(
+                device: sequence.device, next: max(session.nextSeq, sequence.next), suppressBelow: sequence.suppressBelow)
         }
         var board: BoardConfig?
         if let path = options.board { board = try Daemon.loadBoard(path) }
