@@ -237,13 +237,12 @@ public final class MQTTClient {
     }
     private var everAttempted = false
 
-    /// The connection failed or was lost: schedule the next attempt with backoff.
+    /// A loop or publish call failed with `rc`: schedule the next attempt with backoff, unless the loss
+    /// was already handled (libmosquitto calls on_disconnect inside the failing call, see `disconnected`).
     private func lost(_ rc: Int32) {
-        guard let mosq else { return }
-        if hasSocket {
-            // Close our side so the next attempt starts from a fresh socket.
-            mosquitto_disconnect(mosq)
-        }
+        guard let mosq, hasSocket else { return }
+        // Close our side so the next attempt starts from a fresh socket.
+        mosquitto_disconnect(mosq)
         fail(rc)
     }
 
@@ -295,10 +294,11 @@ public final class MQTTClient {
     }
 
     fileprivate func disconnected(_ rc: Int32) {
-        // Called by libmosquitto from inside loop_read/write when the connection drops, and after our
-        // own mosquitto_disconnect; `lost`/`fail` do the bookkeeping when the loop call returns an error.
+        // Called by libmosquitto from inside a failing loop_read/write/misc (rc: why), and after our own
+        // mosquitto_disconnect (rc 0). The loss is handled here, once: `hasSocket` is then false, so the
+        // caller's `lost` for the same failure does nothing.
         if rc != 0 && hasSocket {
-            fail(MOSQ_ERR_CONN_LOST.rawValue)
+            fail(rc)
         }
     }
 
