@@ -131,6 +131,15 @@ struct SyntheticScene {
         #expect(estimator.totalCrossingsIn == [2])
     }
 
+    @Test func aNarrowCropAtTheFramesEdgeStillAnalysesACell() {
+        var site = SyntheticScene.site
+        site.crop = PixelRect(x: SyntheticScene.width - 3, y: 0, width: 3, height: SyntheticScene.height)
+        let estimator = OccupancyEstimator(site: site, frameWidth: SyntheticScene.width, frameHeight: SyntheticScene.height)
+        #expect(estimator.area.x + estimator.area.width <= SyntheticScene.width)
+        #expect(estimator.area.width >= 2)
+        #expect(SyntheticScene().feed(estimator).count == 0)
+    }
+
     @Test func aCropExcludesWhatLiesOutsideIt() {
         var site = SyntheticScene.site
         site.crop = PixelRect(x: 0, y: 0, width: 160, height: 240)

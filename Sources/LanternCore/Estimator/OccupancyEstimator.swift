@@ -66,7 +66,8 @@ public final class OccupancyEstimator {
         var area = (site.crop ?? full).clamped(width: frameWidth, height: frameHeight)
         // Keep a margin inside the frame for following camera shake.
         let m = max(0, min(parameters.maxShift, (min(frameWidth, frameHeight) - 8) / 4))
-        let x0 = max(area.x, m), y0 = max(area.y, m)
+        // At least one whole cell (2 pixels) stays inside the margin, even for a crop at the frame's edge.
+        let x0 = min(max(area.x, m), frameWidth - m - 2), y0 = min(max(area.y, m), frameHeight - m - 2)
         let x1 = min(area.x + area.width, frameWidth - m), y1 = min(area.y + area.height, frameHeight - m)
         area = PixelRect(x: x0, y: y0, width: max(x1 - x0, 2), height: max(y1 - y0, 2))
         // Whole cells only.
@@ -206,12 +207,17 @@ public final class OccupancyEstimator {
         }
         for b in 0..<blobs.count { columnMark[b] = -1 }
         let counts = cells.counts.baseAddress!
+        // The labels directly: going through `labeler` per cell costs an exclusivity check each time,
+        // which was most of the frame.
+        let labels = labeler.labels.baseAddress!
         let w = cells.width
         for x in 0..<w {
             var y = cells.height - 1
             while y >= 0 {
                 defer { y -= 1 }
-                guard let b = labeler.blobIndex(x: x, y: y) else { continue }
+                let label = labels[y * w + x]
+                guard label != 0 else { continue }
+                let b = Int(label) - 1
                 if columnMark[b] != Int32(x) {
                     columnMark[b] = Int32(x)
                     // A lone person's legs often match the pavement and vanish from some columns; their
