@@ -68,13 +68,19 @@ public struct BlobLabeler: ~Copyable {
             let r = y * w
             for x in 0..<w {
                 guard m[r + x] != 0 else { l[r + x] = 0; continue }
-                var current: Int32 = 0
-                // Neighbours already visited: west, north-west, north, north-east.
-                if x > 0, l[r + x - 1] != 0 { current = l[r + x - 1] }
-                if y > 0 {
-                    let ru = r - w
-                    for nx in max(x - 1, 0)...min(x + 1, w - 1) where l[ru + nx] != 0 {
-                        current = current == 0 ? l[ru + nx] : union(current, l[ru + nx])
+                // If the cell above is labelled it is already joined to the others above and to the
+                // left (they were merged when scanned); otherwise west and north-west are joined, and
+                // only north-east may need a union.
+                let north: Int32 = y > 0 ? l[r - w + x] : 0
+                var current: Int32 = north
+                if north == 0 {
+                    if x > 0 { current = l[r + x - 1] }
+                    if y > 0 {
+                        let ru = r - w
+                        if current == 0 && x > 0 { current = l[ru + x - 1] }
+                        if x + 1 < w, l[ru + x + 1] != 0 {
+                            current = current == 0 ? l[ru + x + 1] : union(current, l[ru + x + 1])
+                        }
                     }
                 }
                 if current == 0 {

@@ -6,8 +6,9 @@ public struct CellGrid: ~Copyable {
     public let height: Int
     /// Foreground pixel count per cell, row-major.
     public let counts: UnsafeMutableBufferPointer<UInt8>
-    /// Connectivity mask (counts > 0, then closed), row-major; scratch for the closing.
+    /// Connectivity mask (counts > 0, then closed), row-major.
     public let mask: UnsafeMutableBufferPointer<UInt8>
+    /// Scratch for the closing.
     let scratch: UnsafeMutableBufferPointer<UInt8>
 
     public init(width: Int, height: Int) {
@@ -52,7 +53,7 @@ public struct CellGrid: ~Copyable {
         let m = mask.baseAddress!, s = scratch.baseAddress!, c = counts.baseAddress!
         for i in 0..<(w * h) { m[i] = c[i] == 0 ? 0 : 1 }
         // Dilate: horizontal (x, x+1) into scratch, vertical (y-1...y+1) back into mask.
-        Self.horizontalPair(from: m, to: s, width: w, height: h, dilate: true)
+        Self.horizontalPair(from: m, to: s, width: w, height: h)
         Self.verticalTriple(from: s, to: m, width: w, height: h, dilate: true)
         // Erode: the mirrored window (x-1, x) so the closing does not shift blobs.
         Self.horizontalPairMirrored(from: m, to: s, width: w, height: h)
@@ -60,7 +61,7 @@ public struct CellGrid: ~Copyable {
     }
 
     @inline(__always)
-    static func horizontalPair(from a: UnsafeMutablePointer<UInt8>, to b: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int, dilate: Bool) {
+    static func horizontalPair(from a: UnsafeMutablePointer<UInt8>, to b: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int) {
         for y in 0..<h {
             let r = y * w
             for x in 0..<(w - 1) { b[r + x] = a[r + x] | a[r + x + 1] }

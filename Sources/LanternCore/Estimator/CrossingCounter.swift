@@ -2,12 +2,15 @@
 ///
 /// Blobs are followed by greedy nearest-neighbour matching within a gate scaled to a person's height
 /// at that row. Each followed blob keeps, per line, the side it was last clearly on; when it is seen
-/// clearly on the other side, within the segment's extent, it has crossed, and it counts as the number
-/// of people in it (two walking together cross as two). "Clearly" is a margin of a tenth of a person's
+/// clearly on the other side, within the segment's extent, for `confirmationFrames` frames in a row, it
+/// has crossed, and it counts as the number of people in it (two walking together cross as two). "Clearly" is a margin of a tenth of a person's
 /// height, so a foot point jittering on the line does not count again and again.
 /// No identity survives: a followed blob is a slot number and a position, dropped when lost.
 public struct CrossingCounter {
     public let lines: [CountingLine]
+    /// Per line: its length and its length squared (fixed, so not recomputed per track and frame).
+    let lineLength: [Double]
+    let lineLengthSquared: [Double]
     let scale: PersonScale
     let capacity: Int
     /// Followed blobs, a fixed pool.
@@ -34,6 +37,10 @@ public struct CrossingCounter {
 
     public init(lines: [CountingLine], scale: PersonScale, capacity: Int = 128) {
         self.lines = lines
+        lineLengthSquared = lines.map { line in
+            (line.to.x - line.from.x) * (line.to.x - line.from.x) + (line.to.y - line.from.y) * (line.to.y - line.from.y)
+        }
+        lineLength = lineLengthSquared.map { $0.squareRoot() }
         self.scale = scale
         self.capacity = capacity
         active = [Bool](repeating: false, count: capacity)
@@ -145,9 +152,7 @@ public struct CrossingCounter {
 
     /// +1 on the `in` side, -1 on the `out` side, 0 within the margin of the line.
     func clearSide(of p: Point, line l: Int) -> Int8 {
-        let line = lines[l]
-        let length = ((line.to.x - line.from.x) * (line.to.x - line.from.x) + (line.to.y - line.from.y) * (line.to.y - line.from.y)).squareRoot()
-        let distance = line.side(of: p) / length
+        let distance = lines[l].side(of: p) / lineLength[l]
         let margin = 0.1 * scale.height(atFootRow: p.y)
         return distance > margin ? 1 : (distance < -margin ? -1 : 0)
     }
@@ -156,7 +161,7 @@ public struct CrossingCounter {
     func withinExtent(_ p: Point, line l: Int) -> Bool {
         let line = lines[l]
         let vx = line.to.x - line.from.x, vy = line.to.y - line.from.y
-        let t = ((p.x - line.from.x) * vx + (p.y - line.from.y) * vy) / (vx * vx + vy * vy)
+        let t = ((p.x - line.from.x) * vx + (p.y - line.from.y) * vy) / lineLengthSquared[l]
         return t >= -0.02 && t <= 1.02
     }
 }
