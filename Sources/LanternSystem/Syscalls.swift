@@ -2,7 +2,7 @@ import CLanternSystem
 
 // The one funnel every libc call in LanternSystem goes through: it retries calls interrupted by a
 // signal (EINTR) and turns the C "-1 and errno" convention into a typed result, so callers can
-// `throws(Errno)` in Embedded Swift. It is also the single place to inject failures in a test.
+// `throws(Errno)` in Embedded Swift.
 
 /// Runs `body` until it does not fail with EINTR; returns its non-negative result or the error.
 @inline(__always)

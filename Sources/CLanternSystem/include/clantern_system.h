@@ -14,22 +14,13 @@
 #include <signal.h>
 #include <sys/types.h>
 #include <sys/stat.h>
-#include <sys/ioctl.h>
 
 /// `errno` is a macro over a thread-local (`*__errno_location()`), which Swift does not import.
 static inline int lantern_errno(void) { return errno; }
 
-/// Tests and the funnel's fault injection set errno through this.
-static inline void lantern_set_errno(int value) { errno = value; }
-
 /// `open` is variadic (the mode argument only matters with O_CREAT); variadic C does not import.
 static inline int lantern_open(const char *path, int flags, mode_t mode) {
     return open(path, flags, mode);
-}
-
-/// `ioctl` is variadic; the request argument is always a pointer for the drivers Lantern uses.
-static inline int lantern_ioctl(int fd, unsigned long request, void *arg) {
-    return ioctl(fd, request, arg);
 }
 
 #endif
