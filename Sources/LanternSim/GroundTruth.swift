@@ -28,6 +28,7 @@ public struct GroundTruth {
             }
             counts[frame] = count
         }
+        if counts.isEmpty { throw SimulatorError("\(path): no rows after the header; expected 'frame,count' lines") }
         return GroundTruth(counts: counts)
     }
 }
@@ -81,11 +82,16 @@ public struct TruthBox: Equatable {
     }
 }
 
-func readText(_ path: String) throws(SimulatorError) -> String {
+/// The file's bytes; a missing or unreadable file is one line saying which, and `hint` what to do.
+func readBytes(_ path: String, hint: String = "check the path") throws(SimulatorError) -> [UInt8] {
     guard let data = FileManager.default.contents(atPath: path) else {
         let reason = FileManager.default.fileExists(atPath: path) ? "cannot read it" : "no such file"
-        throw SimulatorError("\(path): \(reason); check the path")
+        throw SimulatorError("\(path): \(reason); \(hint)")
     }
-    guard let text = String(data: data, encoding: .utf8) else { throw SimulatorError("\(path): not UTF-8 text") }
+    return [UInt8](data)
+}
+
+func readText(_ path: String) throws(SimulatorError) -> String {
+    guard let text = String(validating: try readBytes(path), as: UTF8.self) else { throw SimulatorError("\(path): not UTF-8 text") }
     return text
 }

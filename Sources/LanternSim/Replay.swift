@@ -74,8 +74,21 @@ public struct Replay {
             onFrame(ReplayFrame(index: index, estimate: estimate, zoneCounts: estimator.zoneCounts), OccupancyEstimatorAccess(estimator: estimator))
         }
         if summary.frames == 0 { throw SimulatorError("\(clipPath): the clip has no frames; nothing to replay") }
-        if let truth, truth.counts.isEmpty { throw SimulatorError("the truth file has no rows") }
         return summary
+    }
+}
+
+extension Replay {
+    /// How many frames the clip holds (reads it through without running the estimator).
+    public static func countFrames(clipPath: String) throws(SimulatorError) -> Int {
+        do {
+            let reader = try ClipReader(path: clipPath)
+            var frames = 0
+            while try reader.nextFrame() != nil { frames += 1 }
+            return frames
+        } catch {
+            throw SimulatorError(error.description)
+        }
     }
 }
 

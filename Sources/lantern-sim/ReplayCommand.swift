@@ -56,12 +56,13 @@ struct ReplayCommand: ParsableCommand {
             guard let p = Perturbation(rawValue: perturb) else {
                 throw SimulatorError("--perturb: unknown perturbation '\(perturb)'; one of \(Perturbation.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            let frameCount = try Replay(clipPath: clip, site: siteConfig, warmup: warmup).run().frames
+            let frameCount = try Replay.countFrames(clipPath: clip)
             let seed = self.seed
             transform = { index, pixels, width, height in
                 p.apply(to: pixels, width: width, height: height, index: index, frameCount: frameCount, seed: seed)
             }
         }
+        let debug = ProcessInfo.processInfo.environment["LANTERN_DEBUG"] != nil
         let summary = try Replay(clipPath: clip, site: siteConfig, warmup: warmup).run(truth: groundTruth, transform: transform, onFrame: { frame, access in
             if let zoneTruth, frame.index >= warmup {
                 let expected = zoneTruth.zoneCounts[frame.index] ?? [Int](repeating: 0, count: zoneNames.count)
@@ -95,7 +96,7 @@ struct ReplayCommand: ParsableCommand {
                 var line = "frame \(frame.index): \(frame.estimate.count) people"
                 for (z, name) in zoneNames.enumerated() { line += ", \(name) \(frame.zoneCounts[z])" }
                 if !frame.estimate.trusted { line += " (untrusted: \(frame.estimate.condition.name))" }
-                if ProcessInfo.processInfo.environment["LANTERN_DEBUG"] != nil {
+                if debug {
                     let e = access.estimator
                     line += " fg=\(formatFixed(e.foregroundFraction, places: 3)) shift=\(e.cameraShift.x),\(e.cameraShift.y) bg=\(formatFixed(e.backgroundMean, places: 1)) blank=\(formatFixed(e.blankFraction, places: 3))"
                 }
