@@ -45,7 +45,6 @@ extension Daemon {
         let framePeriod = 1_000_000 / Int64(spec.fps)
         var nextFrameDue: Int64 = 0
         while true {
-            let now = SystemClock.realtimeMicros
             hardware.show(agent.outputs)
             var descriptors: [FileDescriptor] = hardware.inputs.map { $0.line.eventDescriptor }
             let uplinkIndex = descriptors.count  // the MQTT socket, before the camera (which stays last)
@@ -61,6 +60,8 @@ extension Daemon {
             } catch {
                 throw Failure("poll: \(error); restart lanternd")
             }
+            // Read after the poll: frames, edges and ticks are stamped when they are handled.
+            let now = SystemClock.realtimeMicros
             uplinkSession?.handle(readable: uplinkPolled && ready[uplinkIndex])
             if SignalFlags.takeStop() { break }
             if SignalFlags.takeReload(), let path = options.site {
