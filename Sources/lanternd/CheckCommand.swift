@@ -113,12 +113,11 @@ enum CheckCommand {
         for r in board.roles {
             let item = "gpio line \(r.line) (\(r.role.name))"
             do throws(Errno) {
+                let line = try chip.request(r, consumer: "lanternd-check")
                 if r.role.isInput {
-                    let line = try chip.input(offset: r.line, bias: .asIs, activeLow: r.activeLow, consumer: "lanternd-check")
                     let active = try line.value()
                     report(.pass, "\(item): free, reads \(active ? "active" : "inactive")")
                 } else {
-                    let line = try chip.output(offset: r.line, activeLow: r.activeLow, consumer: "lanternd-check")
                     for step in 0..<4 {
                         try line.set(step % 2 == 0)
                         SystemClock.sleep(untilMonotonicMicros: SystemClock.monotonicMicros + 250_000)

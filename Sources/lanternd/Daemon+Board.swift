@@ -175,17 +175,11 @@ final class BoardGPIO {
         let chip = try GPIOChip(lookup: board.gpiochip)
         self.chip = chip
         for r in board.roles {
+            let line = try chip.request(r, consumer: "lanternd")
             if r.role.isInput {
-                let bias: GPIOLine.Bias
-                switch r.bias {
-                case .asIs: bias = .asIs
-                case .disabled: bias = .disabled
-                case .pullUp: bias = .pullUp
-                case .pullDown: bias = .pullDown
-                }
-                inputs.append((r.role, try chip.input(offset: r.line, bias: bias, activeLow: r.activeLow)))
+                inputs.append((r.role, line))
             } else {
-                outputs.append((r.role, try chip.output(offset: r.line, activeLow: r.activeLow)))
+                outputs.append((r.role, line))
             }
         }
     }
@@ -200,5 +194,21 @@ final class BoardGPIO {
             default: break
             }
         }
+    }
+}
+
+extension GPIOChip {
+    /// Requests a board file role's line as the board file says: inputs with their bias (edge events),
+    /// outputs initially off, both with their active level (run and check share it).
+    func request(_ r: RoleAssignment, consumer: String) throws(Errno) -> GPIOLine {
+        guard r.role.isInput else { return try output(offset: r.line, activeLow: r.activeLow, consumer: consumer) }
+        let bias: GPIOLine.Bias
+        switch r.bias {
+        case .asIs: bias = .asIs
+        case .disabled: bias = .disabled
+        case .pullUp: bias = .pullUp
+        case .pullDown: bias = .pullDown
+        }
+        return try input(offset: r.line, bias: bias, activeLow: r.activeLow, consumer: consumer)
     }
 }
