@@ -2,6 +2,7 @@ import LanternAgent
 import LanternCore
 import LanternHardware
 import LanternSystem
+import LanternUplink
 
 /// `lanternd check`: the technician's checklist, one line per item, `PASS`, `WARN` or `FAIL`, with what
 /// to do. Exit 0 only when nothing FAILs. Frames are measured in memory (FrameQuality): no picture is
@@ -189,23 +190,15 @@ enum CheckCommand {
         }
     }
 
-    static func checkBroker(_ url: String, _ report: (Level, String) -> Void) {
-        var rest = Substring(url)
-        var port = 1883
-        let tls: Bool
-        if rest.hasPrefix("mqtts://") { tls = true; port = 8883; rest = rest.dropFirst(8) }
-        else if rest.hasPrefix("mqtt://") { tls = false; rest = rest.dropFirst(7) }
-        else {
-            report(.fail, "broker \(url): not an mqtt:// or mqtts:// URL; type e.g. --mqtt-url mqtts://broker.example.org:8883")
+    static func checkBroker(_ text: String, _ report: (Level, String) -> Void) {
+        let url: MQTTURL
+        switch MQTTURL.parse(text) {
+        case .success(let parsed): url = parsed
+        case .failure(let error):
+            report(.fail, "broker \(error.description)")
             return
         }
-        if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
-        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
-        var host = String(rest)
-        if let colon = rest.lastIndex(of: ":"), let p = DecimalText.integer(rest[rest.index(after: colon)...].utf8), p > 0 && p < 65536 {
-            host = String(rest[..<colon])
-            port = Int(p)
-        }
+        let (host, port, tls) = (url.host, Int(url.port), url.tls)
         if let problem = SystemProbes.tcpConnect(host: host, port: port, timeoutMillis: 3000) {
             report(.fail, "broker \(host):\(port): unreachable (\(problem)); check the network, the firewall and the URL")
         } else if tls {
