@@ -21,9 +21,10 @@ public enum FileContents {
         return bytes
     }
 
-    /// Replaces the file's contents as one step: writes `path.tmp`, then renames it over `path`, so a
-    /// power cut leaves the old or the new contents, never half of one.
-    /// The corresponding C functions are `open`, `write` and `rename`.
+    /// Replaces the file's contents as one step: writes and fsyncs `path.tmp`, renames it over `path`,
+    /// then fsyncs the directory, so a power cut leaves the old or the new contents, never half of one
+    /// (nor an empty file where the data had not reached the disk before the rename).
+    /// The corresponding C functions are `open`, `write`, `fsync` and `rename`.
     public static func replace(_ path: String, with text: String) throws(Errno) {
         let temporary = path + ".tmp"
         let fd = try FileDescriptor.open(temporary, .writeOnly, options: [.create, .truncate, .closeOnExec])
@@ -33,6 +34,7 @@ public enum FileContents {
         buffer.copyBytes(from: bytes)
         do throws(Errno) {
             try fd.writeAll(UnsafeRawBufferPointer(rebasing: buffer[0..<bytes.count]))
+            if fsync(fd.rawValue) != 0 { throw Errno.current }
         } catch {
             _ = try? fd.close()
             throw error
@@ -40,5 +42,10 @@ public enum FileContents {
         try fd.close()
         let failed = temporary.withCString { from in path.withCString { to in lantern_rename(from, to) } }
         if failed != 0 { throw Errno.current }
+        var directory = "."
+        if let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) {
+            directory = slash == path.utf8.startIndex ? "/" : String(path[..<slash])
+        }
+        if directory.withCString({ lantern_fsync_path($0, 1) }) != 0 { throw Errno.current }
     }
 }
