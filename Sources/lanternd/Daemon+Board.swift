@@ -35,8 +35,7 @@ extension Daemon {
         var inputs = InputSet(board: board)
         emit(agent.start(atMicros: SystemClock.realtimeMicros))
         try confine()
-        if let cam = cameraUp { Daemon.reportStreaming(cam) }
-        agent.cameraStreaming(cameraUp != nil)
+        cameraChanged(cameraUp, agent: agent)
         notifier.ready(cameraUp != nil ? "streaming \(spec.device)" : "\(spec.device) unavailable, reopening with backoff")
         var backoffMillis: Int64 = 500
         var reopenAt: Int64 = SystemClock.monotonicMicros + backoffMillis * 1000
@@ -108,7 +107,7 @@ extension Daemon {
                     Console.error("\(spec.device): lost (\(error)); reopening with backoff")
                     cam.stop()
                     cameraUp = nil
-                    agent.cameraStreaming(false)
+                    cameraChanged(nil, agent: agent)
                     reopenAt = SystemClock.monotonicMicros + backoffMillis * 1000
                 }
                 emit(closed)
@@ -116,8 +115,7 @@ extension Daemon {
             if cameraUp == nil && SystemClock.monotonicMicros >= reopenAt {
                 if let cam = try? Daemon.openCamera(spec) {
                     cameraUp = cam
-                    Daemon.reportStreaming(cam)
-                    agent.cameraStreaming(true)
+                    cameraChanged(cam, agent: agent)
                     backoffMillis = 500
                 } else {
                     backoffMillis = min(backoffMillis * 2, 30_000)
@@ -150,9 +148,16 @@ extension Daemon {
         return try VideoDevice(path: spec.device, width: spec.width, height: spec.height, fps: spec.fps, preferredFourCC: fourcc)
     }
 
-    /// One stderr line when the camera starts streaming (the privacy LED follows).
-    static func reportStreaming(_ cam: VideoDevice) {
-        Console.error("\(cam.path): streaming \(cam.width)x\(cam.height) \(cam.layout == .packedYUYV ? "YUYV" : "luma")")
+    /// The camera started streaming (`cam`) or is not streaming (nil: missing or lost): the privacy LED
+    /// (the agent), the health message's camera state and, when streaming, one stderr line follow together.
+    func cameraChanged(_ cam: VideoDevice?, agent: Agent) {
+        agent.cameraStreaming(cam != nil)
+        if let cam {
+            uplinkSession?.camera("streaming")
+            Console.error("\(cam.path): streaming \(cam.width)x\(cam.height) \(cam.layout == .packedYUYV ? "YUYV" : "luma")")
+        } else {
+            uplinkSession?.camera("lost")
+        }
     }
 
     static func deviceProblem(_ error: Errno) -> String {

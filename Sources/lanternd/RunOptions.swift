@@ -11,7 +11,6 @@ struct RunOptions {
     var speedMillis: Int64 = 1000
     var gpioTrace: String?
     var startSeconds: Int64 = ClipTime.defaultOriginSeconds
-    var startGiven = false
     var interval: Int?
     var deviceID = "lantern"
     /// Board only: one line of numbers per camera frame (FrameCode, for the emulated board).
@@ -118,7 +117,6 @@ enum CommandLineParser {
                     throw UsageError(message: "--start-time \(text): expected UTC ISO 8601 like 2026-01-01T00:00:00Z, or epoch seconds")
                 }
                 options.startSeconds = seconds
-                options.startGiven = true
             case "--interval":
                 let text = try value(name)
                 guard let n = DecimalText.integer(text.utf8), n >= 1 && n <= 86_400 else {

@@ -69,37 +69,15 @@ static inline int lantern_uplink_read_integer_file(const char *path, long long *
     return 0;
 }
 
-/// `curl_easy_setopt` is variadic: one wrapper per argument kind.
-static inline CURLcode lantern_curl_setopt_string(CURL *curl, CURLoption option, const char *value) {
-    return curl_easy_setopt(curl, option, value);
-}
-static inline CURLcode lantern_curl_setopt_long(CURL *curl, CURLoption option, long value) {
-    return curl_easy_setopt(curl, option, value);
-}
-static inline CURLcode lantern_curl_setopt_pointer(CURL *curl, CURLoption option, void *value) {
-    return curl_easy_setopt(curl, option, value);
-}
 static inline CURLcode lantern_curl_getinfo_long(CURL *curl, CURLINFO info, long *value) {
     return curl_easy_getinfo(curl, info, value);
 }
-/// Option constants are enum values computed from macros (CURLOPTTYPE_*); name the ones used.
-static inline CURLoption lantern_curlopt_url(void) { return CURLOPT_URL; }
-static inline CURLoption lantern_curlopt_postfields(void) { return CURLOPT_POSTFIELDS; }
-static inline CURLoption lantern_curlopt_postfieldsize(void) { return CURLOPT_POSTFIELDSIZE; }
-static inline CURLoption lantern_curlopt_httpheader(void) { return CURLOPT_HTTPHEADER; }
-static inline CURLoption lantern_curlopt_timeout_ms(void) { return CURLOPT_TIMEOUT_MS; }
-static inline CURLoption lantern_curlopt_nosignal(void) { return CURLOPT_NOSIGNAL; }
-static inline CURLoption lantern_curlopt_errorbuffer(void) { return CURLOPT_ERRORBUFFER; }
-static inline CURLoption lantern_curlopt_writefunction(void) { return CURLOPT_WRITEFUNCTION; }
 static inline CURLINFO lantern_curlinfo_response_code(void) { return CURLINFO_RESPONSE_CODE; }
 
 /// A write callback that discards the response body (the status code is what matters).
 static inline size_t lantern_curl_discard(char *ptr, size_t size, size_t nmemb, void *userdata) {
     (void)ptr; (void)userdata;
     return size * nmemb;
-}
-static inline CURLcode lantern_curl_discard_body(CURL *curl) {
-    return curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, lantern_curl_discard);
 }
 
 /// Sets up `curl` for one NGSI-LD POST: URL, a copy of `body` (curl keeps its own), the headers,
