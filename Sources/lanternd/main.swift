@@ -1,8 +1,6 @@
 import LanternHardware
 
 // lanternd: the board agent. See RunOptions.swift for the command line.
-let version = "lanternd 0.1.0"
-
 let arguments = Array(ProcessContext.arguments.dropFirst())
 
 // Technician's subcommands (ManifestCommand.swift, CheckCommand.swift): own parsers, own exit codes.
@@ -26,7 +24,7 @@ switch command {
 case .help:
     Console.line(CommandLineParser.usage)
 case .version:
-    Console.line(version)
+    Console.line("lanternd \(BuildInfo.version) (\(BuildInfo.build))")
 case .run(var options):
     do throws(Failure) {
         try FirstBoot.apply(&options, arguments: arguments)
