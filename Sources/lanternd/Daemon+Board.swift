@@ -170,7 +170,9 @@ extension Daemon {
 final class BoardGPIO {
     let chip: GPIOChip?
     var inputs: [(role: GPIORole, line: GPIOLine)] = []
-    var outputs: [(role: GPIORole, line: GPIOLine)] = []
+    private(set) var outputs: [(role: GPIORole, line: GPIOLine)] = []
+    /// The level each output was last set to (nil: not yet, or the last set failed).
+    private var shown: [Bool?] = []
 
     init(board: BoardConfig) throws(Errno) {
         guard !board.roles.isEmpty else {
@@ -185,19 +187,23 @@ final class BoardGPIO {
                 inputs.append((r.role, line))
             } else {
                 outputs.append((r.role, line))
+                shown.append(nil)
             }
         }
     }
 
-    /// Drives the output lines from the agent's rules.
+    /// Drives the output lines from the agent's rules, setting a line only when its level changes.
     func show(_ rules: OutputRules) {
-        for o in outputs {
+        for (i, o) in outputs.enumerated() {
+            let level: Bool
             switch o.role {
-            case .statusLED: _ = try? o.line.set(rules.statusLED)
-            case .privacyLED: _ = try? o.line.set(rules.privacyLED)
-            case .relay: _ = try? o.line.set(rules.relay)
-            default: break
+            case .statusLED: level = rules.statusLED
+            case .privacyLED: level = rules.privacyLED
+            case .relay: level = rules.relay
+            default: continue
             }
+            guard shown[i] != level else { continue }
+            shown[i] = (try? o.line.set(level)) != nil ? level : nil
         }
     }
 }
