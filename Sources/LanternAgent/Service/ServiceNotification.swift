@@ -1,3 +1,5 @@
+import LanternCore
+
 /// systemd's service notification protocol (sd_notify(3)), the parts with no I/O: where to send, how
 /// often to feed the watchdog, what to send. `lanternd` writes the datagrams itself
 /// (LanternHardware/NotifySocket.swift): no libsystemd on the board.
