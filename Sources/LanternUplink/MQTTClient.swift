@@ -35,9 +35,7 @@ public final class MQTTClient {
         public init(url: MQTTURL, clientID: String) {
             self.url = url
             self.clientID = clientID
-            backoff = Backoff(
-                firstWindowMicros: 30_000_000, maximumWindowMicros: 300_000_000,
-                seed: Backoff.seed(device: clientID, purpose: "mqtt"))
+            backoff = .uplink(device: clientID, purpose: "mqtt")
         }
     }
 

@@ -28,9 +28,7 @@ public final class NGSIClient {
         public init(baseURL: String, device: String) {
             self.baseURL = baseURL
             self.device = device
-            backoff = Backoff(
-                firstWindowMicros: 30_000_000, maximumWindowMicros: 300_000_000,
-                seed: Backoff.seed(device: device, purpose: "ngsi-ld"))
+            backoff = .uplink(device: device, purpose: "ngsi-ld")
         }
     }
 

@@ -10,9 +10,8 @@ import Testing
         var perSecond = [Int](repeating: 0, count: 30)
         var delays: [Int64] = []
         for n in 0..<1000 {
-            var backoff = Backoff(
-                firstWindowMicros: window, maximumWindowMicros: window * 10,
-                seed: Backoff.seed(device: "lamp-\(n)", purpose: "mqtt"))
+            var backoff = Backoff.uplink(device: "lamp-\(n)", purpose: "mqtt")
+            #expect(backoff.currentWindowMicros == window)
             let delay = backoff.nextDelayMicros()
             #expect(delay >= 0 && delay < window)
             delays.append(delay)

@@ -47,6 +47,15 @@ public struct Backoff: Equatable {
         failures = 0
     }
 
+    /// The uplink's backoff (broker, context broker): the first retry drawn from `firstWindowMicros`
+    /// (30 s by default: a fleet that loses its broker does not return in one second), the window
+    /// growing to ten times that, seeded per device and purpose.
+    public static func uplink(device: String, purpose: String, firstWindowMicros: Int64 = 30_000_000) -> Backoff {
+        Backoff(
+            firstWindowMicros: firstWindowMicros, maximumWindowMicros: firstWindowMicros * 10,
+            seed: seed(device: device, purpose: purpose))
+    }
+
     /// A seed that differs per device and per purpose (`"mqtt"`, `"camera"`, …): FNV-1a over both.
     public static func seed(device: String, purpose: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -66,8 +66,7 @@ public final class UplinkSession {
                 client.password = try ConfigFiles.firstLine(of: file, what: "MQTT password file", option: "--mqtt-password-file")
             }
             client.statusTopic = Topics(device: device).status
-            client.backoff = Backoff(
-                firstWindowMicros: retry, maximumWindowMicros: retry * 10, seed: Backoff.seed(device: device, purpose: "mqtt"))
+            client.backoff = .uplink(device: device, purpose: "mqtt", firstWindowMicros: retry)
             let mqtt: MQTTClient
             do throws(MQTTError) {
                 mqtt = try MQTTClient(client, clock: clock)
@@ -86,8 +85,7 @@ public final class UplinkSession {
         }
         if let url = settings.ngsiURL {
             var configuration = NGSIClient.Configuration(baseURL: url, device: device)
-            configuration.backoff = Backoff(
-                firstWindowMicros: retry, maximumWindowMicros: retry * 10, seed: Backoff.seed(device: device, purpose: "ngsi-ld"))
+            configuration.backoff = .uplink(device: device, purpose: "ngsi-ld", firstWindowMicros: retry)
             do throws(NGSIError) {
                 ngsi = try NGSIClient(configuration, clock: clock)
             } catch {
