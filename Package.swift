@@ -27,7 +27,7 @@ let package = Package(
             name: "CLantern",
             linkerSettings: [
                 .linkedLibrary("gpiod"), .linkedLibrary("v4l2"), .linkedLibrary("mosquitto"), .linkedLibrary("sqlite3"),
-                .linkedLibrary("curl"), .linkedLibrary("m"),
+                .linkedLibrary("curl"), .linkedLibrary("crypto"), .linkedLibrary("m"),
             ]
         ),
         // The platform layer, a leaf: errno, descriptors, files, poll, clocks, signals, process, the
@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "LanternSim", dependencies: ["LanternCore", "LanternAgent", "LanternRuntime"]),
         .executableTarget(
             name: "lantern-sim",
-            dependencies: ["LanternSim", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["LanternSim", "LanternRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Host helper for the uplink tests (a journal writer to SIGKILL); not shipped.
         .executableTarget(name: "lantern-uplink-probe", dependencies: ["LanternUplink", "LanternCore"]),

@@ -30,7 +30,7 @@ public struct Confinement {
             }
         }
         guard sandbox else {
-            Console.error("sandbox: off (--no-sandbox)")
+            Console.warning("sandbox: off (--no-sandbox)")
             return
         }
         let report: Sandbox.Report
@@ -40,8 +40,8 @@ public struct Confinement {
             throw Failure(error.message, code: .noPermission)
         }
         let warnings = report.warnings
-        for line in warnings { Console.error(line) }
-        if warnings.isEmpty && announce { Console.error(report.summary) }
-        for line in Sandbox.selfTestLines() { Console.error(line) }
+        for line in warnings { Console.warning(line) }
+        if warnings.isEmpty && announce { Console.info(report.summary) }
+        for line in Sandbox.selfTestLines() { Console.info(line) }
     }
 }

@@ -8,7 +8,10 @@ import LanternUplink
 /// `lantern.conf` supplies what the command line does not. Runs before the sandbox (which would
 /// forbid these writes).
 public enum FirstBoot {
-    public static let files = ["lantern.conf", "board.json", "site.json"]
+    /// What a first-boot folder may hold: the configuration, and the broker's CA and the certificate
+    /// signed for the key provisioned into the image (never a key: the boot partition is FAT,
+    /// readable by anyone holding the card).
+    public static let files = ["lantern.conf", "board.json", "site.json", "ca.crt", "device.crt"]
     public static let defaultConfigDirectory = "/etc/lantern"
 
     /// `DIR/lantern.conf`, or nil when there is none.
@@ -41,6 +44,12 @@ public enum FirstBoot {
             switch name {
             case "board.json": _ = try ConfigFiles.board(path)
             case "site.json": _ = try ConfigFiles.site(path)
+            case "ca.crt", "device.crt":
+                do throws(DeviceCredentials.Problem) {
+                    _ = try DeviceCredentials.validity(of: path)
+                } catch {
+                    throw Failure("\(error.description); replace it with the PEM certificate", code: .configuration)
+                }
             default:
                 let config = try ConfigFiles.deviceConfig(path)
                 if let id = config.deviceID, let problem = Topics.validate(device: id) {
@@ -59,7 +68,7 @@ public enum FirstBoot {
             } catch {
                 throw Failure("\(dir)/\(name): cannot move to \(target): \(error); check both are writable", code: .cannotCreate)
             }
-            Console.error("first boot: moved \(dir)/\(name) to \(target)/\(name)")
+            Console.info("first boot: moved \(dir)/\(name) to \(target)/\(name)")
         }
     }
 }

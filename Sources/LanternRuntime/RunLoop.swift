@@ -41,6 +41,8 @@ public final class RunLoop {
     public var confine: (() throws(Failure) -> Void)?
     /// Added to the one line said when the camera is missing at start (`(camera named in board.json)`).
     public var sourceContext = ""
+    /// The site file, for the one line that says it does not fit the frames (`site.json: frame is ...`).
+    public var siteName = "site"
 
     /// Recorded sources: the pace, in thousandths of real time (1000: real time, 0: as fast as possible).
     public var speedMillis: Int64 = 0
@@ -61,6 +63,10 @@ public final class RunLoop {
     public private(set) var health = DeviceHealth()
 
     private var reopenAt: Int64 = 0
+    /// The frame size the site was last checked against (`SiteConfig.fitProblem`).
+    private var fittedSize: (Int, Int)?
+    /// Set when a frame's size does not fit the site: the loop stops with it.
+    private var misfit: Failure?
     private var nextAnalysisDue: Int64 = 0
 
     public init(
@@ -153,6 +159,7 @@ public final class RunLoop {
                         emit(agent.finish())
                         throw Failure("\(error.description); check the clip", code: .dataError)
                     }
+                    if let misfit { throw misfit }
                     if read == .end { break }
                     notifier?.watchdog()
                 }
@@ -170,6 +177,10 @@ public final class RunLoop {
                 if source.isOpen {
                     let waiting = source.descriptor != nil ? ready[sourceIndex] : frameDue.map { monotonic >= $0 } ?? false
                     if waiting { readLiveFrame(atMicros: streamNow, monotonic: monotonic, period: period) }
+                    if let misfit {
+                        source.close()
+                        throw misfit
+                    }
                 } else if monotonic >= reopenAt {
                     openSource(atStart: false)
                 }
@@ -185,7 +196,7 @@ public final class RunLoop {
 
         if !recorded && source.isOpen {
             source.close()
-            Console.error("\(source.name): stopped")
+            Console.info("\(source.name): stopped")
         }
         setCamera(.stopped)
         outputs?.show(agent.outputs)
@@ -196,8 +207,16 @@ public final class RunLoop {
 
     // MARK: Steps
 
-    /// One frame to the agent, and to the observer.
+    /// One frame to the agent, and to the observer. A frame whose size the site does not fit stops
+    /// the loop (`misfit`) instead: counts for the wrong geometry are worse than none.
     func analyse(_ image: GreyImage, atMicros t: Int64) {
+        if fittedSize == nil || fittedSize! != (image.width, image.height) {
+            if let problem = agent.site.fitProblem(width: image.width, height: image.height) {
+                misfit = Failure("\(siteName): \(problem)", code: .configuration)
+                return
+            }
+            fittedSize = (image.width, image.height)
+        }
         onFrameStart?()
         let closed = agent.frame(image, atMicros: t)
         framesAnalysed += 1
@@ -220,7 +239,7 @@ public final class RunLoop {
             notifier?.watchdog()
         } catch {
             // ENODEV or worse: the camera is gone. Intervals without frames close as unknown.
-            Console.error("\(error.description); reopening with backoff")
+            Console.warning("\(error.description); reopening with backoff")
             source.close()
             setCamera(.lost)
             reopenAt = clock.monotonicMicros + cameraBackoff.nextDelayMicros()
@@ -235,7 +254,7 @@ public final class RunLoop {
             setCamera(.streaming)
         } catch {
             if atStart {
-                Console.error("\(error.description)\(sourceContext); camera unavailable, intervals report unknown until it appears; check the camera cable or the board file")
+                Console.warning("\(error.description)\(sourceContext); camera unavailable, intervals report unknown until it appears; check the camera cable or the board file")
                 setCamera(.missing)
             }
             reopenAt = clock.monotonicMicros + cameraBackoff.nextDelayMicros()
@@ -247,7 +266,7 @@ public final class RunLoop {
     func setCamera(_ state: CameraState) {
         let streaming = state == .streaming || state == .replay
         agent.cameraStreaming(streaming)
-        if state == .streaming, let camera = source as? CameraSource { Console.error(camera.streamingLine) }
+        if state == .streaming, let camera = source as? CameraSource { Console.info(camera.streamingLine) }
         health.camera = state
         updateHealth()
     }
@@ -277,10 +296,13 @@ public final class RunLoop {
         guard let reloadSite else { return }
         do throws(Failure) {
             let site = try reloadSite()
+            if let size = fittedSize, let problem = site.fitProblem(width: size.0, height: size.1) {
+                throw Failure("\(siteName): \(problem)", code: .configuration)
+            }
             onSiteReloaded?(site)
             emit(agent.reload(site: site, atMicros: t))
         } catch {
-            Console.error("\(error.message) (kept the previous site)")
+            Console.warning("\(error.message) (kept the previous site)")
         }
     }
 

@@ -29,7 +29,7 @@ public final class ServiceNotifier {
                 let socket = try NotifySocket(address: address)
                 send = { (message: String) throws(Errno) in try socket.send(message) }
             } catch {
-                Console.error("NOTIFY_SOCKET \(address): cannot connect: \(error); systemd will not see readiness")
+                Console.warning("NOTIFY_SOCKET \(address): cannot connect: \(error); systemd will not see readiness")
             }
         }
         let micros = ServiceNotification.watchdogMicros(
@@ -69,7 +69,7 @@ public final class ServiceNotifier {
         } catch {
             if !reportedFailure {
                 reportedFailure = true
-                Console.error("NOTIFY_SOCKET: \(error); systemd may restart lanternd for a missed watchdog")
+                Console.warning("NOTIFY_SOCKET: \(error); systemd may restart lanternd for a missed watchdog")
             }
         }
     }

@@ -38,6 +38,9 @@ public struct Replay {
     /// Seconds per interval record (nil: the site's).
     public var intervalSeconds: Int?
 
+    /// The site file's path, for the line that says it does not fit the clip's frames.
+    public var siteName = "site"
+
     public init(
         clipPath: String, site: SiteConfig, parameters: EstimatorParameters = EstimatorParameters(), warmup: Int = 50,
         intervalSeconds: Int? = nil
@@ -66,6 +69,7 @@ public struct Replay {
         source.transform = transform
         let agent = Agent(site: site, intervalSeconds: intervalSeconds, framePeriodMicros: source.framePeriodMicros, parameters: parameters)
         let loop = RunLoop(agent: agent, source: source, clock: ManualClock(), signals: ScriptedSignals())
+        loop.siteName = siteName
         var summary = ReplaySummary()
         let clock = ContinuousClock()
         var started = clock.now
@@ -87,7 +91,7 @@ public struct Replay {
         do {
             try loop.run()
         } catch {
-            throw SimulatorError(error.message)
+            throw SimulatorError(error.message, status: error.code)
         }
         loop.onFrame = nil
         if summary.frames == 0 { throw SimulatorError("\(clipPath): the clip has no frames; nothing to replay") }

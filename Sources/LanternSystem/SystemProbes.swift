@@ -4,6 +4,12 @@ import CLantern
 public enum SystemProbes {
     /// Whether the kernel clock is NTP-synchronised, and its error bound in microseconds.
     /// The corresponding C function is `ntp_adjtime` (modes 0: reads only).
+    /// Whether the system knows a user of this name (getpwnam).
+    public static func userExists(_ name: String) -> Bool {
+        var uid: UInt32 = 0
+        return name.withCString { lantern_user_uid($0, &uid) } == 0
+    }
+
     public static func clockSynchronised() -> Result<(synchronised: Bool, maxErrorMicros: Int64), Errno> {
         var maxError: Int64 = 0
         let state = lantern_clock_synchronised(&maxError)

@@ -263,11 +263,25 @@ public final class MQTTClient {
         onDisconnected?(error)
     }
 
+    /// Whether `text` contains `part` (Embedded Swift has no `String.contains(String)`).
+    static func mentions(_ text: String, _ part: String) -> Bool {
+        let t = Array(text.utf8), p = Array(part.utf8)
+        guard !p.isEmpty, t.count >= p.count else { return p.isEmpty }
+        for start in 0...(t.count - p.count) where t[start..<(start + p.count)].elementsEqual(p) { return true }
+        return false
+    }
+
     /// A one-line reason for `rc`, using OpenSSL's text for TLS failures.
     private func reason(_ rc: Int32) -> String {
         let tlsHint = "; check --mqtt-ca (the CA that signed the broker's certificate), --mqtt-cert and --mqtt-key"
         if rc == MOSQ_ERR_TLS.rawValue || (configuration.url.tls && lastLogLine != nil) {
             let detail = lastLogLine.map(MQTTClient.openSSLReason) ?? MQTTClient.describe(rc)
+            if MQTTClient.mentions(detail, "certificate verify failed") {
+                return "TLS handshake failed: \(detail): the broker's certificate is not signed by the CA in --mqtt-ca (mqtt-ca= in lantern.conf): a CA mismatch; install the CA that signed the broker's certificate"
+            }
+            if MQTTClient.mentions(detail, "unknown ca") || MQTTClient.mentions(detail, "bad certificate") || MQTTClient.mentions(detail, "certificate required") {
+                return "TLS handshake failed: \(detail): the broker refused the client certificate; check --mqtt-cert is signed by the CA the broker trusts (lanternd provision --install-cert checks it matches the key)"
+            }
             return "TLS handshake failed: \(detail)\(tlsHint)"
         }
         if rc == MOSQ_ERR_ERRNO.rawValue {

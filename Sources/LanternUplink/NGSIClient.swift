@@ -24,6 +24,10 @@ public final class NGSIClient {
         public var timeoutMs: Int = 10_000
         /// When to retry a failed batch; the default draws the first retry from 30 s, seeded per device.
         public var backoff: Backoff
+        /// The tenant (`NGSILD-Tenant` header), if the broker has several.
+        public var tenant: String?
+        /// A bearer token (`Authorization: Bearer`), if the broker asks for one.
+        public var token: String?
 
         public init(baseURL: String, device: String) {
             self.baseURL = baseURL
@@ -76,6 +80,8 @@ public final class NGSIClient {
         headers = curl_slist_append(headers, "Accept: application/json")
         // An empty Expect: no 100-continue round trip for a large body.
         headers = curl_slist_append(headers, "Expect:")
+        if let tenant = configuration.tenant { headers = curl_slist_append(headers, "NGSILD-Tenant: \(tenant)") }
+        if let token = configuration.token { headers = curl_slist_append(headers, "Authorization: Bearer \(token)") }
     }
 
     deinit {

@@ -24,8 +24,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Frames processed but not scored at the start.")
     var warmup: Int = 50
 
+    @OptionGroup var logging: LoggingOptions
+
     func run() throws {
-        try reportingErrors(bench)
+        try reportingErrors(logging, bench)
     }
 
     /// The repository: the working directory when it holds Simulator/, else where this source was built from.

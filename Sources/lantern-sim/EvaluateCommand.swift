@@ -31,9 +31,11 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Seed of the perturbations' random numbers.")
     var seed: UInt64 = 1
 
+    @OptionGroup var logging: LoggingOptions
+
     func run() throws {
         var passed = false
-        try reportingErrors { () throws(SimulatorError) in
+        try reportingErrors(logging) { () throws(SimulatorError) in
             guard warmup >= 0 else { throw SimulatorError("--warmup must be 0 or more (got \(warmup))", status: .usage) }
             let siteConfig = try SiteConfig.load(path: site ?? defaultSitePath(forClip: clip))
             let groundTruth = try GroundTruth.load(countsCSV: truth)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LanternCore
+import LanternRuntime
 import LanternSim
 
 @main
@@ -13,13 +14,25 @@ struct LanternSimCommand: ParsableCommand {
     )
 }
 
-/// Runs `body`; a `SimulatorError` becomes one line on stderr and its exit status (`ExitStatus`,
-/// sysexits, the same codes as lanternd's).
-func reportingErrors(_ body: () throws(SimulatorError) -> Void) throws {
+/// `--verbose` and `--quiet`, as lanternd has them: the same table (`Console.options`), the same
+/// meaning (stderr: debug lines too; only warnings and errors), the same journald priorities.
+struct LoggingOptions: ParsableArguments {
+    @Flag(name: .customLong("verbose"), help: ArgumentHelp(stringLiteral: Console.options[0].help))
+    var verbose = false
+
+    @Flag(name: .customLong("quiet"), help: ArgumentHelp(stringLiteral: Console.options[1].help + "; replay: no line per frame"))
+    var quiet = false
+}
+
+/// Runs `body` with `logging` applied; a `SimulatorError` becomes one line on stderr and its exit
+/// status (`ExitStatus`, sysexits, the same codes as lanternd's).
+func reportingErrors(_ logging: LoggingOptions, _ body: () throws(SimulatorError) -> Void) throws {
+    Console.tool = "lantern-sim"
+    Console.configure(verbose: logging.verbose, quiet: logging.quiet)
     do {
         try body()
     } catch {
-        FileHandle.standardError.write(Data("lantern-sim: \(error.description)\n".utf8))
+        Console.error(error.description)
         throw ArgumentParser.ExitCode(error.status.rawValue)
     }
 }

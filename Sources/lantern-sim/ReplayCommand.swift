@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LanternCore
+import LanternRuntime
 import LanternSim
 
 struct ReplayCommand: ParsableCommand {
@@ -33,16 +34,17 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per frame instead of text.")
     var json = false
 
-    @Flag(help: "Print only the summary lines, not every frame.")
-    var quiet = false
+    @OptionGroup var logging: LoggingOptions
 
     func run() throws {
-        try reportingErrors(replay)
+        try reportingErrors(logging, replay)
     }
 
     func replay() throws(SimulatorError) {
         guard warmup >= 0 else { throw SimulatorError("--warmup must be 0 or more (got \(warmup))", status: .usage) }
-        let siteConfig = try SiteConfig.load(path: site ?? defaultSitePath(forClip: clip))
+        let sitePath = site ?? defaultSitePath(forClip: clip)
+        let siteConfig = try SiteConfig.load(path: sitePath)
+        Console.debug("site \(sitePath): \(siteConfig.name), \(siteConfig.zones.count) zones, \(siteConfig.lines.count) lines")
         let groundTruth = try truth.map { path throws(SimulatorError) in try GroundTruth.load(countsCSV: path) }
         let truthBoxes = try boxes.map { path throws(SimulatorError) in try TruthBox.load(boxesCSV: path) }
         let zoneNames = siteConfig.zones.map(\.name)
@@ -63,7 +65,9 @@ struct ReplayCommand: ParsableCommand {
             }
         }
         let debug = ProcessInfo.processInfo.environment["LANTERN_DEBUG"] != nil
-        let summary = try Replay(clipPath: clip, site: siteConfig, warmup: warmup).run(truth: groundTruth, transform: transform, onFrame: { frame, agent in
+        var replay = Replay(clipPath: clip, site: siteConfig, warmup: warmup)
+        replay.siteName = sitePath
+        let summary = try replay.run(truth: groundTruth, transform: transform, onFrame: { frame, agent in
             if let zoneTruth, frame.index >= warmup {
                 let expected = zoneTruth.zoneCounts[frame.index] ?? [Int](repeating: 0, count: zoneNames.count)
                 for z in 0..<zoneNames.count { zoneScores[z].add(predicted: Double(frame.zoneCounts[z]), truth: Double(expected[z])) }
@@ -76,7 +80,7 @@ struct ReplayCommand: ParsableCommand {
                     totalOut[l] += lineOut[l]
                 }
             }
-            guard !quiet else { return }
+            guard !logging.quiet else { return }
             if json {
                 var w = JSONWriter()
                 w.beginObject()

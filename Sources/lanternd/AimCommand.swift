@@ -21,7 +21,7 @@ enum AimCommand {
             OptionSpec("--board", "FILE", "the board file: its camera"),
             OptionSpec("--replay", "CLIP", "a YUV4MPEG2 clip instead of the camera"),
             OptionSpec("--frames", "N", "stop after N frames"),
-        ])
+        ] + Console.options)
 
     static func run(_ parsed: ParsedOptions) throws(Failure) {
         let frames: Int64?

@@ -21,12 +21,14 @@ enum CheckCommand {
             Exit code 0 only when nothing FAILs (1 otherwise).
             """,
         options: [
-            OptionSpec("--board", "FILE", required: true, "the board file (/etc/lantern/board.json)"),
-            OptionSpec("--site", "FILE", required: true, "the site file (/etc/lantern/site.json)"),
-            OptionSpec("--mqtt-url", "URL", "the broker to reach (mqtt://host:port or mqtts://host:port)"),
+            OptionSpec("--config-dir", "DIR", "what lanternd run reads (/etc/lantern): DIR/board.json, DIR/site.json, and the broker and TLS files of DIR/lantern.conf"),
+            OptionSpec("--board", "FILE", "the board file (default DIR/board.json with --config-dir)"),
+            OptionSpec("--site", "FILE", "the site file (default DIR/site.json with --config-dir)"),
+            OptionSpec("--mqtt-url", "URL", "the broker to reach (mqtt://host:port or mqtts://host:port; default lantern.conf's)"),
+            OptionSpec("--user", "NAME", "the user lanternd runs as, for whether it can read the TLS files (default lantern, when that user exists)"),
             OptionSpec("--state-dir", "DIR", "the state directory whose free space the journal needs"),
             OptionSpec("--seconds", "N", "how long to watch the camera (1 to 60, default 2)"),
-        ])
+        ] + Console.options)
 
     enum Level: String {
         case pass = "PASS"
@@ -35,7 +37,21 @@ enum CheckCommand {
     }
 
     static func run(_ parsed: ParsedOptions) throws(Failure) -> ExitStatus {
-        let boardPath = parsed.value("--board")!, sitePath = parsed.value("--site")!
+        let dir = parsed.value("--config-dir")
+        guard let boardPath = parsed.value("--board") ?? dir.map({ $0 + "/board.json" }),
+            let sitePath = parsed.value("--site") ?? dir.map({ $0 + "/site.json" })
+        else {
+            throw Failure("missing --config-dir DIR (or --board FILE and --site FILE); type `lanternd check --config-dir /etc/lantern`", code: .usage)
+        }
+        var conf: DeviceConfig?
+        if let dir {
+            do throws(Failure) {
+                conf = try FirstBoot.config(in: dir)?.resolvingPaths(against: dir)
+            } catch {
+                Console.line("FAIL  lantern.conf: \(error.message)")
+                return .findingFailed
+            }
+        }
         var seconds: Int64 = 2
         do throws(UsageError) {
             if let n = try parsed.integer("--seconds", in: 1...60, example: 2) { seconds = n }
@@ -61,12 +77,20 @@ enum CheckCommand {
         } catch {
             report(.fail, "site: \(error.message)")
         }
+        if let board, let site {
+            if let problem = site.fitProblem(width: board.camera.width, height: board.camera.height) {
+                report(.fail, "site: \(sitePath): \(problem) (the camera size in \(boardPath))")
+            }
+        }
         if let board {
             checkGPIO(board, report)
             checkCamera(board.camera, site: site, seconds: seconds, report)
         }
         checkClock(report)
-        if let url = parsed.value("--mqtt-url") { checkBroker(url, report) }
+        if let url = parsed.value("--mqtt-url") ?? conf?.mqttURL {
+            checkBroker(url, report)
+            checkTLSFiles(url, conf, user: parsed.value("--user") ?? (SystemProbes.userExists("lantern") ? "lantern" : nil), report)
+        }
         checkFreeSpace(parsed.value("--state-dir"), report)
         return failed ? .findingFailed : .success
     }
@@ -187,6 +211,19 @@ enum CheckCommand {
             report(.warn, "broker \(host):\(port): reachable over TCP; TLS not verified by check: `lanternd run` with the same --mqtt-* options shows certificate errors")
         } else {
             report(.pass, "broker \(host):\(port): reachable")
+        }
+    }
+
+    /// The CA, certificate and key of lantern.conf, as `lanternd run` will read them (as `user`).
+    static func checkTLSFiles(_ text: String, _ conf: DeviceConfig?, user: String?, _ report: (Level, String) -> Void) {
+        guard case .success(let url) = MQTTURL.parse(text), url.tls, let conf else { return }
+        let problems = DeviceCredentials.problems(ca: conf.mqttCA, certificate: conf.mqttCert, key: conf.mqttKey, user: user)
+        for problem in problems { report(.fail, "tls: \(problem)") }
+        if problems.isEmpty {
+            var found: [String] = []
+            if conf.mqttCA != nil { found.append("CA") }
+            if conf.mqttCert != nil { found.append("certificate matching the key, valid") }
+            report(.pass, "tls: " + (found.isEmpty ? "the system's CAs" : found.joined(separator: ", ")) + (user.map { ", readable by \($0)" } ?? ""))
         }
     }
 

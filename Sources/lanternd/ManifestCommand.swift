@@ -11,7 +11,7 @@ enum ManifestCommand {
             OptionSpec("--site", "FILE", required: true, "the site file"),
             OptionSpec("--device-id", "ID", "the device's name (default lantern)"),
             OptionSpec("--ngsi-ld", nil, "print it as an NGSI-LD PrivacyObject entity"),
-        ])
+        ] + Console.options)
 
     static func run(_ parsed: ParsedOptions) throws(Failure) {
         let site = try ConfigFiles.site(parsed.value("--site")!)

@@ -12,8 +12,8 @@ enum RunCommand {
         command: "lanternd run",
         abstract: "Counts people in view of a lamppost camera and prints one JSON line per finished interval.",
         options: [
-            OptionSpec("--site", "FILE", required: true, "the site file: zones, lines, calibration, interval"),
-            OptionSpec("--board", "FILE", "the board file (Boards/*.json): camera and GPIO lines; required without --replay"),
+            OptionSpec("--site", "FILE", "the site file: zones, lines, calibration, interval (default DIR/site.json with --config-dir)"),
+            OptionSpec("--board", "FILE", "the board file (Boards/*.json): camera and GPIO lines; required without --replay (default DIR/board.json with --config-dir)"),
             OptionSpec("--state-dir", "DIR", "keeps the record numbering (and the journal) here, so restarts continue it"),
             OptionSpec("--replay", "CLIP", "frames from a YUV4MPEG2 clip instead of the camera"),
             OptionSpec("--speed", "X", "replay pace: X times the clip rate (default 1; 0 = as fast as possible)"),
@@ -29,13 +29,15 @@ enum RunCommand {
             OptionSpec("--mqtt-user", "NAME", "MQTT username"),
             OptionSpec("--mqtt-password-file", "FILE", "MQTT password: the file's first line"),
             OptionSpec("--ngsi-url", "URL", "also upsert NGSI-LD CrowdFlowObserved entities to this context broker (http://host:port)"),
+            OptionSpec("--ngsi-tenant", "NAME", "NGSI-LD tenant (the NGSILD-Tenant header)"),
+            OptionSpec("--ngsi-token-file", "FILE", "NGSI-LD bearer token (Authorization: Bearer): the file's first line"),
             OptionSpec("--drain-timeout", "S", "at the end of a replay, wait at most S seconds for undelivered intervals (default 60)"),
             OptionSpec("--retry-window", "S", "first reconnect window of the broker and context broker, seconds (default 30): each device waits a random time within it, so a fleet does not return at once"),
             OptionSpec("--user", "NAME", "started as root: switch to this user once devices are open"),
-            OptionSpec("--config-dir", "DIR", "read device-id and mqtt-url from DIR/lantern.conf where not given here"),
+            OptionSpec("--config-dir", "DIR", "read DIR/lantern.conf: device-id and every mqtt-* and ngsi-* option not given here"),
             OptionSpec("--first-boot-dir", "DIR", "move lantern.conf, board.json, site.json found in DIR into --config-dir (default /etc/lantern) first"),
             OptionSpec("--no-sandbox", nil, "skip the self-confinement (Landlock, seccomp); for debugging only"),
-        ])
+        ] + Console.options)
 
     /// What the command line asks for, checked.
     struct Options {
@@ -58,10 +60,16 @@ enum RunCommand {
         var configDirectory: String?
     }
 
-    static func parse(_ parsed: ParsedOptions) throws(UsageError) -> Options {
+    /// The command line, with `config` (lantern.conf) supplying what it does not give.
+    static func parse(_ parsed: ParsedOptions, config: DeviceConfig? = nil) throws(UsageError) -> Options {
         var o = Options()
-        o.site = parsed.value("--site") ?? ""
-        o.board = parsed.value("--board")
+        func setting(_ name: String) -> String? { parsed.value(name) ?? config?[String(name.dropFirst(2))] }
+        let dir = parsed.value("--config-dir")
+        guard let site = parsed.value("--site") ?? dir.map({ $0 + "/site.json" }) else {
+            throw UsageError("missing --site FILE; type `lanternd run --site FILE --board Boards/<board>.json` (or --config-dir /etc/lantern)")
+        }
+        o.site = site
+        o.board = parsed.value("--board") ?? (parsed.has("--replay") ? nil : dir.map { $0 + "/board.json" })
         o.stateDirectory = parsed.value("--state-dir")
         o.replay = parsed.value("--replay")
         o.gpioTrace = parsed.value("--gpio-trace")
@@ -70,7 +78,7 @@ enum RunCommand {
         o.configDirectory = parsed.value("--config-dir")
         o.firstBootDirectory = parsed.value("--first-boot-dir")
         o.sandbox = !parsed.has("--no-sandbox")
-        if let id = parsed.value("--device-id") {
+        if let id = setting("--device-id") {
             guard !id.isEmpty else { throw UsageError("--device-id must not be empty") }
             o.deviceID = id
             o.deviceIDGiven = true
@@ -88,18 +96,20 @@ enum RunCommand {
             o.startSeconds = seconds
         }
         if let n = try parsed.integer("--interval", in: 1...86_400, example: 60) { o.interval = Int(n) }
-        if let text = parsed.value("--mqtt-url") {
+        if let text = setting("--mqtt-url") {
             switch MQTTURL.parse(text) {
             case .success(let url): o.uplink.mqttURL = url
             case .failure(let error): throw UsageError("--mqtt-url \(error.description)")
             }
         }
-        o.uplink.mqttCA = parsed.value("--mqtt-ca")
-        o.uplink.mqttCert = parsed.value("--mqtt-cert")
-        o.uplink.mqttKey = parsed.value("--mqtt-key")
-        o.uplink.mqttUser = parsed.value("--mqtt-user")
-        o.uplink.mqttPasswordFile = parsed.value("--mqtt-password-file")
-        if let text = parsed.value("--ngsi-url") {
+        o.uplink.mqttCA = setting("--mqtt-ca")
+        o.uplink.mqttCert = setting("--mqtt-cert")
+        o.uplink.mqttKey = setting("--mqtt-key")
+        o.uplink.mqttUser = setting("--mqtt-user")
+        o.uplink.mqttPasswordFile = setting("--mqtt-password-file")
+        o.uplink.ngsiTenant = setting("--ngsi-tenant")
+        o.uplink.ngsiTokenFile = setting("--ngsi-token-file")
+        if let text = setting("--ngsi-url") {
             guard text.hasPrefix("http://") || text.hasPrefix("https://") else {
                 throw UsageError("--ngsi-url \(text): expected the context broker's http://host:port")
             }
@@ -139,42 +149,49 @@ enum RunCommand {
         } else if u.mqttCA != nil || u.mqttCert != nil || u.mqttKey != nil || u.mqttUser != nil || u.mqttPasswordFile != nil {
             throw UsageError("--mqtt-ca, --mqtt-cert, --mqtt-key, --mqtt-user and --mqtt-password-file need --mqtt-url URL")
         }
+        if u.ngsiURL == nil && (u.ngsiTenant != nil || u.ngsiTokenFile != nil) {
+            throw UsageError("--ngsi-tenant and --ngsi-token-file need --ngsi-url URL")
+        }
     }
 
-    /// First boot, then `lantern.conf` where the command line is silent.
-    static func applyConfigDirectory(_ o: inout Options) throws(Failure) {
-        if let dir = o.firstBootDirectory {
-            try FirstBoot.move(from: dir, into: o.configDirectory ?? FirstBoot.defaultConfigDirectory)
+    /// First boot, then `lantern.conf` (nil without --config-dir or without the file). A value that
+    /// does not parse is then exit 78 naming the file, not a usage error.
+    static func configDirectory(_ parsed: ParsedOptions) throws(Failure) -> (config: DeviceConfig, path: String)? {
+        let dir = parsed.value("--config-dir")
+        if let firstBoot = parsed.value("--first-boot-dir") {
+            try FirstBoot.move(from: firstBoot, into: dir ?? FirstBoot.defaultConfigDirectory)
         }
-        guard let dir = o.configDirectory, let config = try FirstBoot.config(in: dir) else { return }
-        let path = dir + "/lantern.conf"
-        if let id = config.deviceID, !o.deviceIDGiven { o.deviceID = id }
-        if let text = config.mqttURL, o.uplink.mqttURL == nil {
-            switch MQTTURL.parse(text) {
-            case .success(let url): o.uplink.mqttURL = url
-            case .failure(let error): throw Failure("\(path): mqtt-url \(error.description); fix lantern.conf", code: .configuration)
-            }
-        }
-        do throws(UsageError) {
-            try validateUplink(o)
-        } catch {
-            throw Failure("\(path): \(error.message)", code: .configuration)
-        }
+        guard let dir, let config = try FirstBoot.config(in: dir) else { return nil }
+        return (config.resolvingPaths(against: dir), dir + "/lantern.conf")
+    }
+
+    /// What can be known of the TLS setup before a handshake, as the user lanternd will run as.
+    static func checkTLSFiles(_ o: Options) throws(Failure) {
+        guard let url = o.uplink.mqttURL, url.tls else { return }
+        let problems = DeviceCredentials.problems(ca: o.uplink.mqttCA, certificate: o.uplink.mqttCert, key: o.uplink.mqttKey, user: o.user)
+        if let first = problems.first { throw Failure("\(url.description): \(first)", code: .noInput) }
     }
 
     static func run(_ parsed: ParsedOptions) throws(Failure) {
-        var o: Options
+        let conf = try configDirectory(parsed)
+        let o: Options
         do throws(UsageError) {
-            o = try parse(parsed)
+            o = try parse(parsed, config: conf?.config)
         } catch {
-            throw Failure(error.message, code: .usage)
+            throw Failure((conf.map { "\($0.path) with the command line: " } ?? "") + error.message, code: conf == nil ? .usage : .configuration)
         }
-        try applyConfigDirectory(&o)
+        try checkTLSFiles(o)
+        if let dir = o.stateDirectory { try StateDirectory.prepare(dir, user: o.user) }
         let signals = ProcessSignals()
         let clock = SystemRunClock()
         let site = try ConfigFiles.site(o.site)
         let board = try o.board.map { (path: String) throws(Failure) in try ConfigFiles.board(path) }
         let intervalSeconds = o.interval ?? site.intervalSeconds
+        Console.debug("site \(o.site): \(site.name), \(site.zones.count) zones, \(site.lines.count) lines, interval \(intervalSeconds) s")
+        if let conf {
+            let keys = DeviceConfig.keys.filter { conf.config[$0] != nil && !parsed.has("--" + $0) }
+            Console.debug("from \(conf.path): " + (keys.isEmpty ? "nothing (the command line gives it all)" : keys.joined(separator: ", ")))
+        }
 
         let source: any FrameSource
         var inputs: (any GPIOInputs)?
@@ -229,6 +246,7 @@ enum RunCommand {
         loop.reloadSite = { () throws(Failure) in try ConfigFiles.site(o.site) }
         loop.onSiteReloaded = { publisher.privacy = $0.privacy }
         if let board = o.board { loop.sourceContext = " (camera named in \(board))" }
+        loop.siteName = o.site
         let confinement = Confinement(user: o.user, sandbox: o.sandbox, writableDirectory: o.stateDirectory, announce: o.replay == nil)
         loop.confine = { () throws(Failure) in try confinement.apply() }
         if let log = frameLog, let camera = source as? CameraSource {

@@ -59,6 +59,19 @@ switch first {
 case "-h", "--help", "help":
     Console.line(usage)
     ProcessContext.exit(ExitStatus.success.rawValue)
+case "--dump-help":
+    // Every subcommand's option table as JSON, for the man page (Toolchain/man-pages).
+    var w = JSONWriter()
+    w.beginObject()
+    w.field("command", "lanternd")
+    w.field("usage", usage)
+    w.key("subcommands")
+    w.beginArray()
+    for command in subcommands { command.spec.write(json: &w) }
+    w.endArray()
+    w.endObject()
+    Console.line(w.text)
+    ProcessContext.exit(ExitStatus.success.rawValue)
 case "--version":
     Console.line("lanternd \(BuildInfo.version) (\(BuildInfo.build))")
     ProcessContext.exit(ExitStatus.success.rawValue)
@@ -76,6 +89,7 @@ do throws(UsageError) {
     Console.error(error.message)
     ProcessContext.exit(ExitStatus.usage.rawValue)
 }
+Console.configure(verbose: parsed.has("--verbose"), quiet: parsed.has("--quiet"))
 if parsed.helpRequested {
     Console.line(command.spec.usage)
     ProcessContext.exit(ExitStatus.success.rawValue)

@@ -17,14 +17,29 @@ public struct ProductRun {
     public var reason: Process.TerminationReason
     public var stdout: String
     public var stderr: String
+
+    public init(status: Int32, reason: Process.TerminationReason, stdout: String, stderr: String) {
+        self.status = status
+        self.reason = reason
+        self.stdout = stdout
+        self.stderr = stderr
+    }
 }
 
-/// Runs the built product `name` to its end, as a user would from `directory`.
-public func runBuiltProduct(_ name: String, _ arguments: [String], in directory: URL? = nil) throws -> ProductRun {
+/// Runs the built product `name` to its end, as a user would from `directory`, with `environment`
+/// added to (or, for a nil value, removed from) the test's own.
+public func runBuiltProduct(
+    _ name: String, _ arguments: [String], in directory: URL? = nil, environment: [String: String?] = [:]
+) throws -> ProductRun {
     let process = Process()
     process.executableURL = builtProduct(name)
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = directory }
+    if !environment.isEmpty {
+        var merged = ProcessInfo.processInfo.environment
+        for (key, value) in environment { merged[key] = value }
+        process.environment = merged
+    }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err

@@ -39,7 +39,27 @@ import Testing
     @Test func checkWithoutItsFilesIsAUsageError() throws {
         let (status, _, stderr) = try runProcess(builtProduct("lanternd"), ["check", "--board", "Boards/raspberry-pi-4.json"])
         #expect(status == 64)
-        #expect(stderr == "lanternd: missing --site FILE; type `lanternd check --board FILE --site FILE [options]` (see `lanternd check --help`)\n")
+        #expect(stderr == "lanternd: missing --config-dir DIR (or --board FILE and --site FILE); type `lanternd check --config-dir /etc/lantern`\n")
+    }
+
+    /// `check` used to need the broker URL retyped: with --config-dir it reads what `run` reads.
+    @Test func checkReadsTheConfigDirectory() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lantern-check-conf-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("Boards/qemu-virt.json"), to: dir.appendingPathComponent("board.json"))
+        try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("Simulator/sample/site.json"), to: dir.appendingPathComponent("site.json"))
+        try "device-id=lamp-7\nmqtt-url=mqtt://127.0.0.1:1\n".write(to: dir.appendingPathComponent("lantern.conf"), atomically: true, encoding: .utf8)
+        let (status, stdout, _) = try runProcess(builtProduct("lanternd"), ["check", "--config-dir", dir.path, "--seconds", "1"])
+        #expect(status == 1)
+        #expect(stdout.hasPrefix("PASS  board: \(dir.path)/board.json: "))
+        #expect(stdout.contains("PASS  site: \(dir.path)/site.json: "))
+        #expect(stdout.contains("FAIL  broker 127.0.0.1:1: unreachable (Connection refused); "))
+        let broken = dir.appendingPathComponent("lantern.conf")
+        try "mqtt-urll=mqtt://127.0.0.1:1\n".write(to: broken, atomically: true, encoding: .utf8)
+        let (again, out2, _) = try runProcess(builtProduct("lanternd"), ["check", "--config-dir", dir.path, "--seconds", "1"])
+        #expect(again == 1)
+        #expect(out2.hasPrefix("FAIL  lantern.conf: \(broken.path):1: unknown key 'mqtt-urll'"))
     }
 }
 

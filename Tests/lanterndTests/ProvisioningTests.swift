@@ -14,8 +14,71 @@ import Testing
             _ = try DeviceConfig.parse(Array("device-id=a\ndevcie-id=b\n".utf8), source: "lantern.conf")
             Issue.record("accepted a typo")
         } catch {
-            #expect(error.message == "lantern.conf:2: unknown key 'devcie-id' (known: device-id, mqtt-url)")
+            #expect(error.message == "lantern.conf:2: unknown key 'devcie-id' (known: device-id, mqtt-url, mqtt-ca, mqtt-cert, mqtt-key, mqtt-user, mqtt-password-file, ngsi-url, ngsi-tenant, ngsi-token-file)")
         }
+    }
+
+    /// It used to reject `mqtt-ca=` (and every uplink setting but the URL), so the unit could not
+    /// pass the CA, certificate, key, password file or NGSI-LD URL.
+    @Test func lanternConfCarriesEveryUplinkSettingAndResolvesFilesAgainstItsDirectory() throws {
+        let text = """
+            device-id=lamp-7
+            mqtt-url=mqtts://b:8883
+            mqtt-ca=ca.crt
+            mqtt-cert=device.crt
+            mqtt-key=/etc/lantern/device.key
+            mqtt-user=lamp
+            mqtt-password-file=password
+            ngsi-url=http://10.0.0.2:1026
+            ngsi-tenant=city
+            ngsi-token-file=token
+
+            """
+        let config = try DeviceConfig.parse(Array(text.utf8), source: "lantern.conf")
+        #expect(config.mqttCA == "ca.crt" && config.ngsiTenant == "city" && config.ngsiTokenFile == "token")
+        #expect(try DeviceConfig.parse(Array(config.text.utf8), source: "c") == config)
+        let resolved = config.resolvingPaths(against: "/etc/lantern")
+        #expect(resolved.mqttCA == "/etc/lantern/ca.crt")
+        #expect(resolved.mqttKey == "/etc/lantern/device.key")
+        #expect(resolved.mqttPasswordFile == "/etc/lantern/password")
+        #expect(resolved.ngsiTenant == "city")
+    }
+
+    /// It used to spawn `openssl`, undeclared: in a minimal image, `openssl genpkey exited 127`.
+    @Test func provisionMakesTheKeyWithoutOpenSSLOnThePath() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lantern-provision-nopath-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try runBuiltProduct("lanternd", [
+            "provision", "--config-dir", dir.path, "--board", "Boards/raspberry-pi-4.json", "--site", "Simulator/sample/site.json",
+            "--device-id", "lamp-8", "--key-owner", "root",
+        ], in: repositoryRoot, environment: ["PATH": "/nonexistent"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.isEmpty, "\(run.stderr)")
+        let subject = try openssl(["req", "-in", dir.appendingPathComponent("device.csr").path, "-noout", "-subject", "-verify"])
+        #expect(subject.contains("subject=CN = lamp-8"))
+        #expect(subject.contains("verify OK"))
+    }
+
+    /// A first-boot lantern.conf naming the CA and certificate beside it: both move into the config
+    /// directory, and the relative names resolve there.
+    @Test func aFirstBootFolderMayCarryTheCAAndTheCertificate() throws {
+        let boot = FileManager.default.temporaryDirectory.appendingPathComponent("lantern-firstboot-tls-\(getpid())")
+        let conf = FileManager.default.temporaryDirectory.appendingPathComponent("lantern-etc-tls-\(getpid())")
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("lantern-state-tls-\(getpid())")
+        defer { for url in [boot, conf, state] { try? FileManager.default.removeItem(at: url) } }
+        try FileManager.default.createDirectory(at: boot, withIntermediateDirectories: true)
+        _ = try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+                         boot.appendingPathComponent("ca.key").path, "-out", boot.appendingPathComponent("ca.crt").path, "-days", "2", "-subj", "/CN=ca"])
+        try FileManager.default.removeItem(at: boot.appendingPathComponent("ca.key"))
+        try "device-id=lamp-9\nmqtt-url=mqtts://127.0.0.1:1\nmqtt-ca=ca.crt\n".write(to: boot.appendingPathComponent("lantern.conf"), atomically: true, encoding: .utf8)
+        let run = try runBuiltProduct("lanternd", [
+            "run", "--first-boot-dir", boot.path, "--config-dir", conf.path, "--site", "Simulator/sample/site.json",
+            "--replay", "Simulator/sample/frames.y4m", "--speed", "0", "--interval", "10", "--state-dir", state.path, "--drain-timeout", "0",
+        ], in: repositoryRoot)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.hasPrefix(#"{"device":"lamp-9","#))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: conf.path).sorted() == ["ca.crt", "lantern.conf"])
+        #expect(run.stderr.contains("mqtts://127.0.0.1:1: cannot connect"), "\(run.stderr)")
     }
 
     @Test func provisionWritesTheConfigAPrivateKeyAndARequestForTheDevice() throws {
@@ -35,6 +98,8 @@ import Testing
         #expect(try Data(contentsOf: conf.appendingPathComponent("site.json")) == Data(contentsOf: repositoryRoot.appendingPathComponent("Simulator/sample/site.json")))
         let mode = try FileManager.default.attributesOfItem(atPath: conf.appendingPathComponent("device.key").path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
+        // No user lantern on this machine: one warning, and the key stays its maker's.
+        #expect(stderr.contains("no user lantern to give the key to"))
         let subject = try openssl(["req", "-in", conf.appendingPathComponent("device.csr").path, "-noout", "-subject", "-verify"])
         #expect(subject.contains("subject=CN = lamp-7"))
         let key = try openssl(["pkey", "-in", conf.appendingPathComponent("device.key").path, "-noout", "-text"])

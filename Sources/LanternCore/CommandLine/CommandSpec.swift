@@ -174,3 +174,29 @@ public struct ParsedOptions: Sendable {
         return n
     }
 }
+
+extension CommandSpec {
+    /// The table as JSON, for the man page (`Toolchain/man-pages`): `{"command","abstract","discussion",
+    /// "synopsis","options":[{"name","value","help","required"}]}`. The page and `--help` come from the
+    /// same table, so they cannot disagree.
+    public func write(json w: inout JSONWriter) {
+        w.beginObject()
+        w.field("command", command)
+        w.field("abstract", abstract)
+        w.field("discussion", discussion)
+        w.field("synopsis", synopsis)
+        w.key("options")
+        w.beginArray()
+        for o in options {
+            w.beginObject()
+            w.field("name", o.name)
+            w.key("value")
+            if let value = o.value { w.string(value) } else { w.null() }
+            w.field("help", o.help)
+            w.field("required", o.required)
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+    }
+}

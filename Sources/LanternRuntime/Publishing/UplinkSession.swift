@@ -12,6 +12,9 @@ public struct UplinkSettings {
     public var mqttUser: String?
     public var mqttPasswordFile: String?
     public var ngsiURL: String?
+    /// NGSI-LD tenant (`NGSILD-Tenant`) and the file holding a bearer token.
+    public var ngsiTenant: String?
+    public var ngsiTokenFile: String?
     /// How long the end of a replay waits for the journal to be delivered.
     public var drainTimeoutSeconds: Int64 = 60
     /// The first reconnect window (broker and context broker); each retry waits a random time within
@@ -86,13 +89,17 @@ public final class UplinkSession {
         if let url = settings.ngsiURL {
             var configuration = NGSIClient.Configuration(baseURL: url, device: device)
             configuration.backoff = .uplink(device: device, purpose: "ngsi-ld", firstWindowMicros: retry)
+            configuration.tenant = settings.ngsiTenant
+            if let file = settings.ngsiTokenFile {
+                configuration.token = try ConfigFiles.firstLine(of: file, what: "NGSI-LD token", option: "--ngsi-token-file")
+            }
             do throws(NGSIError) {
                 ngsi = try NGSIClient(configuration, clock: clock)
             } catch {
                 throw Failure("--ngsi-url \(error.description)", code: .usage)
             }
             ngsi?.onStateChange = { line in
-                if let line { Console.error(line) } else { Console.error("\(url): NGSI-LD upserts accepted again") }
+                if let line { Console.warning(line) } else { Console.info("\(url): NGSI-LD upserts accepted again") }
             }
         } else {
             ngsi = nil
@@ -183,13 +190,13 @@ public final class UplinkSession {
             let left = (try? uplink.journal.undeliveredCount()) ?? -1
             var line = "\(uplink.deliveredCount) intervals delivered, \(left) left undelivered in \(journalPath)"
             if left != 0 { line += " (they will be sent on the next start)" }
-            Console.error(line)
+            Console.info(line)
             uplink.client.shutdown()
         }
         if let ngsi {
             var line = "NGSI-LD: \(ngsi.acceptedEntities) entities upserted in \(ngsi.acceptedBatches) requests"
             if ngsi.pendingCount > 0 { line += ", the newest state of \(ngsi.pendingCount) zones not accepted (not kept across restarts)" }
-            Console.error(line)
+            Console.info(line)
         }
     }
 
@@ -202,17 +209,17 @@ public final class UplinkSession {
             if !wasConnected {
                 wasConnected = true
                 reportedMQTT = nil
-                Console.error("\(client.configuration.url.description): connected")
+                Console.info("\(client.configuration.url.description): connected")
             }
         } else if let error = client.lastError, error.description != reportedMQTT {
             wasConnected = false
             reportedMQTT = error.description
             let depth = (try? uplink.journal.undeliveredCount()) ?? 0
-            Console.error("\(error.description); retrying with backoff (\(depth) intervals waiting in the journal)")
+            Console.warning("\(error.description); retrying with backoff (\(depth) intervals waiting in the journal)")
         }
         if uplink.errorCount != reportedErrorCount {
             reportedErrorCount = uplink.errorCount
-            if let line = uplink.lastError, line != reportedMQTT { Console.error(line) }
+            if let line = uplink.lastError, line != reportedMQTT { Console.warning(line) }
         }
     }
 }
