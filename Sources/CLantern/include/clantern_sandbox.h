@@ -120,6 +120,8 @@ static inline int lantern_landlock_restrict_self(int ruleset) {
 #define LANTERN_X32_SYSCALL_BIT 0x40000000U
 #elif defined(__aarch64__)
 #define LANTERN_AUDIT_ARCH 0xC00000B7U  // AUDIT_ARCH_AARCH64: EM_AARCH64 | 64-bit | little-endian
+#elif defined(__arm__) && defined(__ARMEL__)
+#define LANTERN_AUDIT_ARCH 0x40000028U  // AUDIT_ARCH_ARM: EM_ARM | little-endian (armhf boards)
 #else
 #error "clantern_sandbox.h: add this architecture's AUDIT_ARCH value"
 #endif
@@ -153,6 +155,14 @@ static const int lantern_denied_syscalls[] = {
 #endif
 #ifdef __NR_umount
     __NR_umount,
+#endif
+#ifdef __NR_setuid32
+    // 32-bit ARM: glibc's uid/gid calls are the *32 ones, and the clocks have 64-bit-time twins.
+    __NR_setuid32, __NR_setgid32, __NR_setreuid32, __NR_setregid32, __NR_setresuid32, __NR_setresgid32,
+    __NR_setgroups32,
+#endif
+#ifdef __NR_clock_settime64
+    __NR_clock_settime64, __NR_clock_adjtime64,
 #endif
 };
 #define LANTERN_DENIED_COUNT ((int)(sizeof lantern_denied_syscalls / sizeof lantern_denied_syscalls[0]))
