@@ -1,3 +1,4 @@
+import LanternCore
 import LanternSystem
 
 /// The agent's self-confinement, once its devices, clip and state directory are open and just before

@@ -1,4 +1,5 @@
 import LanternAgent
+import LanternCore
 import LanternSystem
 import LanternUplink
 

@@ -1,4 +1,5 @@
 import CLantern
+import LanternCore
 import LanternSystem
 
 /// The state directory (journal, record numbering): created 0750 for the user lanternd runs as when
