@@ -8,7 +8,7 @@ import Testing
 @Suite struct SiteFitTests {
     /// A grey YUV4MPEG2 clip of `frames` frames at `width` x `height`.
     static func clip(width: Int, height: Int, frames: Int = 3) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lantern-fit-\(getpid())-\(width)x\(height).y4m")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lantern-fit-\(getpid())-\(UInt32.random(in: 0...UInt32.max))-\(width)x\(height).y4m")
         var data = Data("YUV4MPEG2 W\(width) H\(height) F10:1 Ip A1:1 Cmono\n".utf8)
         for _ in 0..<frames {
             data.append(Data("FRAME\n".utf8))
