@@ -226,6 +226,7 @@ enum RunCommand {
         loop.notifier = ServiceNotifier.fromEnvironment(clock: clock)
         loop.speedMillis = o.speedMillis
         loop.onRecords = { publisher.publish($0) }
+        loop.onTurn = { publisher.service(atMonotonic: $0) }
         loop.reloadSite = { () throws(Failure) in try ConfigFiles.site(o.site) }
         loop.onSiteReloaded = { publisher.privacy = $0.privacy }
         if let board = o.board { loop.sourceContext = " (camera named in \(board))" }
@@ -237,6 +238,7 @@ enum RunCommand {
                 Console.write("\(camera.lastSequence ?? 0) \(clipFrame) \(estimate.count) \(estimate.trusted ? 1 : 0)\n", to: log)
             }
         }
+        defer { publisher.finish() }
         try loop.run()
     }
 }
