@@ -72,6 +72,8 @@ public enum Sandbox {
             report.noNewPrivileges = .unavailable("\(Errno.current)")
         }
         report.landlock = try applyLandlock(writableDirectory: writableDirectory)
+        // Swift's backtracer cannot work confined: a crash says what it was in one line instead.
+        _ = lantern_install_crash_line()
         if lantern_install_seccomp_denylist() == 0 {
             report.seccomp = .enforced("\(lantern_denied_syscall_count()) calls denied (EPERM)")
         } else {
@@ -119,7 +121,8 @@ public enum Sandbox {
         return .enforced("ABI \(abi): writes \(place)")
     }
 
-    /// The test-only hook (environment `LANTERND_SELFTEST_WRITE=PATH`, `LANTERND_SELFTEST_EXEC=PATH`):
+    /// The test-only hook (environment `LANTERND_SELFTEST_WRITE=PATH`, `LANTERND_SELFTEST_EXEC=PATH`,
+    /// `LANTERND_SELFTEST_CRASH=1`):
     /// after confinement, tries to create a file or run a program and reports the outcome on stderr
     /// as `selftest: write PATH: ok` or `selftest: exec PATH: <error>`. It only ever tries what the
     /// sandbox must refuse, and it runs only when the variable is set.
@@ -140,6 +143,10 @@ public enum Sandbox {
         if let path = environment("LANTERND_SELFTEST_EXEC") {
             _ = path.withCString { lantern_try_exec($0) }
             lines.append("selftest: exec \(path): \(Errno.current)")
+        }
+        // `LANTERND_SELFTEST_CRASH=1`: a trap while confined, to see the crash line.
+        if environment("LANTERND_SELFTEST_CRASH") != nil {
+            _ = raise(SIGILL)
         }
         return lines
     }

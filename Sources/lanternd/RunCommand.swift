@@ -82,8 +82,9 @@ enum RunCommand {
             o.speedMillis = millis
         }
         if let text = parsed.value("--start-time") {
-            guard let seconds = DecimalText.epochSeconds(text) else {
-                throw UsageError("--start-time \(text): expected UTC ISO 8601 like 2026-01-01T00:00:00Z, or epoch seconds")
+            // Before the year 9000: a replay's intervals then end before 9999 and print as 4-digit years.
+            guard let seconds = DecimalText.epochSeconds(text), seconds >= 0, seconds < 221_845_392_000 else {
+                throw UsageError("--start-time \(ShownText.shown(text)): expected UTC ISO 8601 from 1970 to 8999 like 2026-01-01T00:00:00Z, or epoch seconds")
             }
             o.startSeconds = seconds
         }

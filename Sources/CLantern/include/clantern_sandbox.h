@@ -10,6 +10,7 @@
 #define CLANTERN_SANDBOX_H
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
@@ -199,6 +200,48 @@ static inline int lantern_try_exec(const char *path) {
     char *const argv[] = { (char *)path, NULL };
     char *const envp[] = { NULL };
     return execve(path, argv, envp);
+}
+
+/// A crash under the sandbox: Swift's backtracer needs calls the sandbox refuses (it would print only
+/// `*** Signal 4: Backtracing ... failed ***`), so a fatal signal writes one line naming the signal
+/// (async-signal-safe: write(2) only), then is re-raised with the default action, so the exit status
+/// and a core dump are as before.
+static inline void lantern_crash_line(int sig) {
+    const char *what = "a fatal signal";
+    switch (sig) {
+    case SIGILL: what = "SIGILL (a trap: a failed check in lanternd, a bug)"; break;
+    case SIGTRAP: what = "SIGTRAP (a trap: a failed check in lanternd, a bug)"; break;
+    case SIGSEGV: what = "SIGSEGV (an invalid memory access, a bug)"; break;
+    case SIGBUS: what = "SIGBUS (an invalid memory access, a bug)"; break;
+    case SIGFPE: what = "SIGFPE (an arithmetic fault, a bug)"; break;
+    case SIGABRT: what = "SIGABRT (aborted)"; break;
+    case SIGSYS: what = "SIGSYS (a system call the sandbox forbids)"; break;
+    }
+    const char *head = "lanternd: crashed with ";
+    const char *tail = "; please report it with the input and the command line that caused it\n";
+    char line[256];
+    size_t n = 0;
+    for (const char *p = head; *p && n < sizeof line - 1; p++) line[n++] = *p;
+    for (const char *p = what; *p && n < sizeof line - 1; p++) line[n++] = *p;
+    for (const char *p = tail; *p && n < sizeof line - 1; p++) line[n++] = *p;
+    ssize_t ignored = write(2, line, n);
+    (void)ignored;
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/// Installs `lantern_crash_line` for the fatal signals (once confined). Returns 0, or -1 with errno.
+static inline int lantern_install_crash_line(void) {
+    const int signals[] = { SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE, SIGABRT, SIGSYS };
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+        struct sigaction action;
+        for (size_t b = 0; b < sizeof action; b++) ((char *)&action)[b] = 0;
+        action.sa_handler = lantern_crash_line;
+        action.sa_flags = SA_RESETHAND | SA_NODEFER;
+        sigemptyset(&action.sa_mask);
+        if (sigaction(signals[i], &action, NULL) != 0) return -1;
+    }
+    return 0;
 }
 
 #endif
