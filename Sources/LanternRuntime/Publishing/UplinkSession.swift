@@ -201,7 +201,9 @@ public final class UplinkSession {
         var due: Int64?
         func cap(_ at: Int64) { due = min(due ?? at, at) }
         if let client = uplink?.client {
-            if client.wantsWrite { cap(now + 10_000) }
+            // Queued output, or a connection waiting for its TCP handshake or CONNACK: the loop polls
+            // for input only, so it comes back soon to write.
+            if client.wantsWrite || client.state == .connecting { cap(now + 10_000) }
             if let at = client.attemptDueMicros { cap(at) }
             if client.state == .connected { cap(now + 1_000_000) }  // health and keep-alive
         }
