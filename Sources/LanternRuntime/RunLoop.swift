@@ -87,6 +87,7 @@ public final class RunLoop {
         var streamNow = recorded ? (source.nextFrameTime ?? 0) : clock.realtimeMicros
         let paceOrigin = streamNow
         emit(agent.start(atMicros: streamNow))
+        for level in inputs?.currentLevels() ?? [] { health.setInput(level.role.name, active: level.active) }
         if recorded {
             setCamera(.replay)
         } else if source.isOpen {

@@ -76,6 +76,28 @@ final class TimedSignals: StopSignals {
     }
 }
 
+/// Live GPIO inputs played from a script: their levels at start, and edges that become visible when
+/// the wall clock reaches them.
+final class ScriptedInputs: GPIOInputs {
+    var levels: [(role: GPIORole, active: Bool)]
+    var edges: [(atRealtime: Int64, edge: InputEdge)]
+
+    init(levels: [(role: GPIORole, active: Bool)], edges: [(atRealtime: Int64, edge: InputEdge)]) {
+        self.levels = levels
+        self.edges = edges
+    }
+
+    var descriptors: [FileDescriptor] { [] }
+    var nextEdgeTime: Int64? { nil }
+    func currentLevels() -> [(role: GPIORole, active: Bool)] { levels }
+
+    func takeEdges(readable: ArraySlice<Bool>, upTo streamTime: Int64) -> [InputEdge] {
+        let due = edges.filter { $0.atRealtime <= streamTime }.map(\.edge)
+        edges.removeAll { $0.atRealtime <= streamTime }
+        return due
+    }
+}
+
 func testSite(zone: String = "square", suppressBelow: Int = 0) -> SiteConfig {
     let scale = PersonScale(samples: [.init(row: 0, height: 20), .init(row: 48, height: 40)])
     let area = Polygon(points: [Point(x: 0, y: 0), Point(x: 64, y: 0), Point(x: 64, y: 48), Point(x: 0, y: 48)])
@@ -135,6 +157,23 @@ func testSite(zone: String = "square", suppressBelow: Int = 0) -> SiteConfig {
         #expect(view.count == 6)
         #expect(view[0].coverage < 0.95)
         #expect(view[1].status == .ok && view[1].coverage > 0.95)
+    }
+
+    /// Health carries each input's level: read at start, then each debounced change.
+    @Test func healthCarriesTheGPIOLevels() throws {
+        let clock = ManualClock()
+        let start = clock.monotonicMicros
+        let signals = TimedSignals(clock: clock)
+        signals.stopAt = start + 5_000_000
+        let loop = RunLoop(agent: Agent(site: testSite(), framePeriodMicros: 100_000), source: ScriptedCamera(clock: clock), clock: clock, signals: signals)
+        loop.inputs = ScriptedInputs(
+            levels: [(.pir, false), (.tamper, false)],
+            edges: [(clock.realtimeMicros + 2_000_000, InputEdge(role: .pir, active: true))])
+        var atStart: [String] = []
+        loop.onFrame = { _, _ in if atStart.isEmpty { atStart = loop.health.gpio.map { "\($0.role)=\($0.active)" } } }
+        try loop.run()
+        #expect(atStart == ["pir=false", "tamper=false"])
+        #expect(loop.health.gpio.map { "\($0.role)=\($0.active)" } == ["pir=true", "tamper=false"])
     }
 
     /// SIGHUP mid-interval: the publisher takes the new privacy policy at once, the zones follow at

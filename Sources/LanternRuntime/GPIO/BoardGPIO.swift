@@ -42,6 +42,12 @@ public final class BoardGPIO: GPIOInputs, GPIOOutputs {
         return edges
     }
 
+    public func currentLevels() -> [(role: GPIORole, active: Bool)] {
+        var levels: [(role: GPIORole, active: Bool)] = []
+        for input in inputs { if let active = try? input.line.value() { levels.append((input.role, active)) } }
+        return levels
+    }
+
     /// Drives the output lines from the agent's rules, setting a line only when its level changes.
     public func show(_ rules: OutputRules) {
         for (i, o) in outputs.enumerated() {

@@ -25,6 +25,8 @@ public protocol GPIOInputs: AnyObject {
     /// The edges waiting: for each descriptor that polled readable (`readable`, in `descriptors`
     /// order), and the recorded edges at or before `streamTime`.
     func takeEdges(readable: ArraySlice<Bool>, upTo streamTime: Int64) -> [InputEdge]
+    /// Each input's level now (read once at start, for the health message; empty for a trace).
+    func currentLevels() -> [(role: GPIORole, active: Bool)]
 }
 
 /// What the run loop drives: the status LED, the privacy LED and the relay.
@@ -50,6 +52,8 @@ public final class TraceInputs: GPIOInputs {
     public var nextEdgeTime: Int64? {
         next < trace.events.count ? originMicros + trace.events[next].micros : nil
     }
+
+    public func currentLevels() -> [(role: GPIORole, active: Bool)] { [] }
 
     public func takeEdges(readable: ArraySlice<Bool>, upTo streamTime: Int64) -> [InputEdge] {
         var edges: [InputEdge] = []
