@@ -231,7 +231,9 @@ enum RunCommand {
         loop.reloadSite = { () throws(Failure) in try ConfigFiles.site(o.site) }
         loop.onSiteReloaded = { publisher.privacy = $0.privacy }
         if let board = o.board { loop.sourceContext = " (camera named in \(board))" }
-        let confinement = Confinement(user: o.user, sandbox: o.sandbox, writableDirectory: o.stateDirectory, announce: o.replay == nil)
+        var confinement = Confinement(user: o.user, sandbox: o.sandbox, writableDirectory: o.stateDirectory, announce: o.replay == nil)
+        if let url = o.uplink.mqttURL { confinement.connectPorts.append(Int(url.port)) }
+        if let url = o.uplink.ngsiURL { confinement.connectPorts.append(NGSIClient.Configuration(baseURL: url, device: o.deviceID).port) }
         loop.confine = { () throws(Failure) in try confinement.apply() }
         if let log = frameLog, let camera = source as? CameraSource {
             loop.onFrame = { image, estimate in

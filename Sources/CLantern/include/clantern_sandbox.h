@@ -11,6 +11,9 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
@@ -97,6 +100,41 @@ static inline int lantern_landlock_allow_beneath(int ruleset, const char *path, 
     close(fd);
     errno = saved;
     return result;
+}
+
+/// Network access rights (ABI 4): binding and connecting TCP sockets, by port.
+#define LANTERN_LANDLOCK_RULE_NET_PORT 2
+static inline uint64_t lantern_landlock_net_bind_tcp(void) { return 1ULL << 0; }
+static inline uint64_t lantern_landlock_net_connect_tcp(void) { return 1ULL << 1; }
+
+/// A ruleset fd handling `handled_fs` filesystem and `handled_net` network accesses (ABI 4), or -1.
+static inline int lantern_landlock_create_ruleset_net(uint64_t handled_fs, uint64_t handled_net) {
+    struct { uint64_t handled_access_fs; uint64_t handled_access_net; } attr = { handled_fs, handled_net };
+    return (int)syscall(__NR_landlock_create_ruleset, &attr, sizeof attr, 0U);
+}
+
+/// Allows `allowed` network accesses on TCP `port`. 0 or -1 (errno).
+static inline int lantern_landlock_allow_port(int ruleset, uint64_t port, uint64_t allowed) {
+    struct __attribute__((packed)) { uint64_t allowed_access; uint64_t port; } rule = { allowed, port };
+    return (int)syscall(__NR_landlock_add_rule, ruleset, LANTERN_LANDLOCK_RULE_NET_PORT, &rule, 0U);
+}
+
+/// The self-test's probes: a TCP connect to 127.0.0.1:`port`, and a TCP bind to 127.0.0.1:0.
+/// 0 when allowed, else -1 with errno.
+static inline int lantern_selftest_tcp(int port, int bind_instead) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    struct sockaddr_in address;
+    for (size_t b = 0; b < sizeof address; b++) ((char *)&address)[b] = 0;
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons((uint16_t)(bind_instead ? 0 : port));
+    int rc = bind_instead ? bind(fd, (struct sockaddr *)&address, sizeof address)
+                          : connect(fd, (struct sockaddr *)&address, sizeof address);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
 }
 
 /// Confines this process (and its future children) to the ruleset. 0 or -1 (errno).
