@@ -45,7 +45,8 @@ public struct Replay {
         let reader: ClipReader
         do { reader = try ClipReader(path: clipPath) } catch { throw SimulatorError(error.description) }
         let header = reader.header
-        let estimator = OccupancyEstimator(site: site, frameWidth: header.width, frameHeight: header.height, parameters: parameters)
+        let estimator = OccupancyEstimator(
+            site: site, frameWidth: header.width, frameHeight: header.height, parameters: parameters, lumaRange: header.lumaRange)
         var summary = ReplaySummary()
         let scratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: transform == nil ? 1 : header.lumaSize)
         defer { scratch.deallocate() }

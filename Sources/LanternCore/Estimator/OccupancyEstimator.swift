@@ -56,11 +56,26 @@ public final class OccupancyEstimator {
     /// Mean grey level of the background, and its fraction of blank blocks (refreshed periodically).
     public var backgroundMean: Double { monitor.backgroundMean }
     public var blankFraction: Double { monitor.blankFraction }
+    /// The camera's luma range: as given at init, or judged from the warm-up frames' pixels.
+    public private(set) var lumaRange: LumaRange
+    let lumaRangeGiven: Bool
+    /// Warm-up pixels seen, and those outside 16...235 (judging the range when it was not given).
+    var rangePixels = 0, rangeOutside = 0
+    /// Background steps owed but not yet taken (grey levels): the rates are full-range levels per frame,
+    /// and a whole number of this range's levels is taken each frame.
+    var stepCredit = 0.0
 
     /// - Parameters:
     ///   - frameWidth, frameHeight: the camera frame's size (the crop is taken from it).
-    public init(site: SiteConfig, frameWidth: Int, frameHeight: Int, parameters: EstimatorParameters = EstimatorParameters()) {
+    ///   - lumaRange: the camera's luma range when known (a clip header's `XCOLORRANGE`, the driver's
+    ///     quantization); nil: judged from the pixels of the warm-up frames (`LumaRange.judged`).
+    public init(
+        site: SiteConfig, frameWidth: Int, frameHeight: Int, parameters: EstimatorParameters = EstimatorParameters(),
+        lumaRange: LumaRange? = nil
+    ) {
         self.parameters = parameters
+        self.lumaRange = lumaRange ?? .full
+        lumaRangeGiven = lumaRange != nil
         self.site = site
         let full = PixelRect(x: 0, y: 0, width: frameWidth, height: frameHeight)
         var area = (site.crop ?? full).clamped(width: frameWidth, height: frameHeight)
@@ -121,14 +136,24 @@ public final class OccupancyEstimator {
             x: area.x + monitor.shiftX, y: area.y + monitor.shiftY, width: area.width, height: area.height))
         // After a scene change: relearn fast, then at `settleRate` while the ghosts of people absorbed by the
         // fast relearning fade (counts are withheld throughout).
-        let rate: UInt8
-        if f < parameters.warmupFrames || f < monitor.relearnUntil {
-            rate = parameters.warmupRate
-        } else if f < monitor.untrustedUntil {
-            rate = parameters.settleRate
-        } else {
-            rate = 1
+        if !lumaRangeGiven && f < parameters.warmupFrames {
+            rangeOutside += LumaRange.countOutsideLimited(view)
+            rangePixels += view.width * view.height
+            lumaRange = LumaRange.judged(outsideLimited: rangeOutside, of: rangePixels)
         }
+        let fullRate: UInt8
+        if f < parameters.warmupFrames || f < monitor.relearnUntil {
+            fullRate = parameters.warmupRate
+        } else if f < monitor.untrustedUntil {
+            fullRate = parameters.settleRate
+        } else {
+            fullRate = 1
+        }
+        // The same speed in this range's levels (a limited-range background that moved a whole level every
+        // frame would absorb a person who stops 16% sooner than a full-range one).
+        stepCredit += lumaRange.difference(fromFull: Double(fullRate))
+        let rate = UInt8(min(stepCredit + 1e-9, 255))
+        stepCredit = max(stepCredit - Double(rate), 0)
         background.subtract(view, threshold: threshold, rate: rate, into: cells)
         foregroundFraction = Double(cells.foregroundPixels()) / Double(4 * cells.width * cells.height)
         if f >= parameters.warmupFrames && f >= monitor.relearnUntil
@@ -141,7 +166,8 @@ public final class OccupancyEstimator {
         if f % max(parameters.statisticsPeriod, 1) == 0 || f == monitor.relearnUntil - 1 {
             monitor.measureBackground(
                 UnsafePointer(background.pixels.baseAddress!), width: background.width, height: background.height,
-                blankRange: parameters.blankRange, blankLevel: parameters.blankLevel)
+                blankRange: UInt8(lumaRange.difference(fromFull: Double(parameters.blankRange)).rounded()),
+                blankLevel: UInt8(lumaRange.level(fromFull: Double(parameters.blankLevel)).rounded()))
         }
         cells.buildConnectivityMask()
         labeler.label(cells, density: density)
@@ -164,17 +190,24 @@ public final class OccupancyEstimator {
         return latest
     }
 
-    /// The foreground threshold for the scene's current brightness (see `EstimatorParameters.thresholdFraction`).
+    /// The foreground threshold for the scene's current brightness (see `EstimatorParameters.thresholdFraction`),
+    /// in the camera's luma range: the parameters are full-range grey levels, and a limited-range camera
+    /// shows the same scene with 219/255 of the contrast.
     public var threshold: UInt8 {
-        let scaled = (monitor.backgroundMean * parameters.thresholdFraction).rounded()
-        return UInt8(max(Double(parameters.minimumThreshold), min(Double(parameters.threshold), scaled)))
+        let scaled = brightness * parameters.thresholdFraction
+        let full = max(Double(parameters.minimumThreshold), min(Double(parameters.threshold), scaled))
+        // Rounded up: a limited-range camera is never more sensitive to noise than a full-range one.
+        return UInt8(lumaRange.difference(fromFull: full).rounded(.up))
     }
+
+    /// The background's mean brightness as a full-range grey level.
+    public var brightness: Double { lumaRange.fullLevel(monitor.backgroundMean) }
 
     /// The trust verdict for frame `f`, most fundamental reason first.
     func condition(frame f: Int) -> SceneCondition {
         if f < parameters.warmupFrames { return .learning }
         if f < monitor.untrustedUntil { return .sceneChanged }
-        if monitor.backgroundMean < parameters.darkLevel { return .tooDark }
+        if brightness < parameters.darkLevel { return .tooDark }
         if monitor.blankFraction > parameters.blankFractionLimit { return .obstructed }
         // The camera moved beyond what is followed in two of the last eight frames.
         if (monitor.limitHistory & 0xFF).nonzeroBitCount >= 2 { return .unstable }
