@@ -39,6 +39,9 @@ public final class OccupancyEstimator {
     /// Per blob: the grid column last scanned, and the blob's lowest cell row in it (zone attribution).
     var columnMark: [Int32] = []
     var columnFoot: [Int32] = []
+    /// Per grid column: a group blob's weight and lowest cell (cutting groups into people for the lines).
+    var columnWeight: [Double]
+    var columnBottom: [Int32]
     var smoothing: MedianWindow
     var monitor: SceneMonitor
     var zoneRaw: [Double]
@@ -96,6 +99,8 @@ public final class OccupancyEstimator {
         background = BackgroundModel(width: area.width, height: area.height)
         cells = CellGrid(width: cw, height: ch)
         labeler = BlobLabeler(width: cw, height: ch)
+        columnWeight = [Double](repeating: 0, count: cw)
+        columnBottom = [Int32](repeating: -1, count: cw)
         smoothing = MedianWindow(length: parameters.smoothingFrames, series: site.zones.count + 1)
         zoneRaw = [Double](repeating: 0, count: site.zones.count)
         zonePeople = zoneRaw
@@ -217,15 +222,67 @@ public final class OccupancyEstimator {
     @inline(__always)
     static func headCount(_ people: Double) -> Int { Int((people + 0.5).rounded(.down)) }
 
-    /// Feeds the counted blobs' foot points (bottom centre, full-frame pixels) to the crossing counter.
+    /// Feeds the counted blobs' foot points (full-frame pixels) to the crossing counter: a lone person's is
+    /// the blob's bottom centre; a group's blob is cut into as many side-by-side parts of equal weight as it
+    /// holds people, each with its own foot point (its weighted centre column, its lowest cell), so people
+    /// who walk together and then part, or cross the line side by side, are followed one by one.
     func followCrossings() {
         feet.removeAll(keepingCapacity: true)
         feetCounts.removeAll(keepingCapacity: true)
-        for blob in labeler.blobs where blob.people >= parameters.minimumBlobPeople {
-            feet.append(Point(x: Double(area.x) + 2 * blob.centreX + 1, y: Double(area.y + 2 * (blob.maxY + 1))))
-            feetCounts.append(max(Self.headCount(blob.people), 1))
+        let blobs = labeler.blobs
+        for b in 0..<blobs.count where blobs[b].people >= parameters.minimumBlobPeople {
+            let blob = blobs[b]
+            let n = max(Self.headCount(blob.people), 1)
+            // Side by side, at most as many as fit in its width (a person is about 0.35 of their height
+            // wide); people one behind the other share a foot point.
+            let footRow = Double(area.y + 2 * (blob.maxY + 1))
+            let across = Int((Double(2 * (blob.maxX - blob.minX + 1)) / (0.35 * site.scale.height(atFootRow: footRow))).rounded())
+            let parts = min(n, max(across, 1))
+            if parts == 1 {
+                feet.append(Point(x: Double(area.x) + 2 * blob.centreX + 1, y: footRow))
+                feetCounts.append(n)
+                continue
+            }
+            splitGroup(b, into: parts, people: n)
         }
         crossings.update(feet: feet, counts: feetCounts)
+    }
+
+    /// Appends `n` foot points for group blob `b`, from its columns' weights and lowest cells.
+    func splitGroup(_ b: Int, into n: Int, people: Int) {
+        let blob = labeler.blobs[b]
+        let w = cells.width
+        let counts = cells.counts.baseAddress!, labels = labeler.labels.baseAddress!
+        let label = Int32(b + 1)
+        for x in blob.minX...blob.maxX {
+            columnWeight[x] = 0
+            columnBottom[x] = -1
+        }
+        for y in blob.minY...blob.maxY {
+            let weight = density.weightPerPixel[y]
+            for x in blob.minX...blob.maxX where labels[y * w + x] == label {
+                columnWeight[x] += Double(counts[y * w + x]) * weight
+                columnBottom[x] = Int32(y)
+            }
+        }
+        let share = blob.people / Double(n)
+        var part = 0, weight = 0.0, moment = 0.0, bottom: Int32 = -1, filled = 0.0
+        for x in blob.minX...blob.maxX {
+            weight += columnWeight[x]
+            moment += columnWeight[x] * Double(x)
+            bottom = max(bottom, columnBottom[x])
+            filled += columnWeight[x]
+            if (filled >= share * Double(part + 1) - 1e-9 || x == blob.maxX) && part < n && weight > 0 {
+                let cx = moment / weight
+                feet.append(Point(x: Double(area.x) + 2 * cx + 1, y: Double(area.y + 2 * (Int(max(bottom, 0)) + 1))))
+                // The people are shared out as evenly as whole people go.
+                feetCounts.append(people * (part + 1) / n - people * part / n)
+                part += 1
+                weight = 0
+                moment = 0
+                bottom = -1
+            }
+        }
     }
 
     /// Each counted blob's pixels go to the zones its people's feet are in: scanning each column of the
