@@ -24,10 +24,12 @@ let package = Package(
         // Typed wrappers over libc: Errno, FileDescriptor, clip files.
         .target(name: "LanternSystem", dependencies: ["LanternCore", "CLanternSystem"]),
         // Host-only simulator: replay, scoring against ground truth, perturbations.
-        .target(name: "LanternSim", dependencies: ["LanternCore", "LanternSystem"]),
+        .target(name: "LanternSim", dependencies: ["LanternCore", "LanternSystem", "LanternDensity", "CLanternJPEG"]),
+        // Host-only C shim over libjpeg(-turbo) for the simulator's still images (longjmp error handling).
+        .target(name: "CLanternJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .executableTarget(
             name: "lantern-sim",
-            dependencies: ["LanternSim", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["LanternSim", "LanternDensity", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Board agent logic with no I/O: boards, debounce, GPIO roles, the interval pipeline (time passed in).
         .target(name: "LanternAgent", dependencies: ["LanternCore"]),

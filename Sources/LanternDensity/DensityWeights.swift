@@ -79,6 +79,12 @@ public struct DensityWeights: Sendable {
         self.personHeight = personHeight
     }
 
+    /// Weights built in code (tests, tools); `init(bytes:)` checks a file's layers the same way.
+    public init(layers: [DensityLayer], personHeight: Float) {
+        self.layers = layers
+        self.personHeight = personHeight
+    }
+
     /// Learnt numbers (weights and biases).
     public var parameterCount: Int { layers.reduce(0) { $0 + $1.weights.count + $1.bias.count } }
 
