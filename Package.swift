@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "LanternCore", targets: ["LanternCore"]),
         .executable(name: "lantern-sim", targets: ["lantern-sim"]),
         .library(name: "LanternUplink", targets: ["LanternUplink"]),
+        .library(name: "LanternDensity", targets: ["LanternDensity"]),
         .executable(name: "lanternd", targets: ["lanternd"]),
     ],
     dependencies: [
@@ -23,10 +24,12 @@ let package = Package(
         // Typed wrappers over libc: Errno, FileDescriptor, clip files.
         .target(name: "LanternSystem", dependencies: ["LanternCore", "CLanternSystem"]),
         // Host-only simulator: replay, scoring against ground truth, perturbations.
-        .target(name: "LanternSim", dependencies: ["LanternCore", "LanternSystem"]),
+        .target(name: "LanternSim", dependencies: ["LanternCore", "LanternSystem", "LanternDensity", "CLanternJPEG"]),
+        // Host-only C shim over libjpeg(-turbo) for the simulator's still images (longjmp error handling).
+        .target(name: "CLanternJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .executableTarget(
             name: "lantern-sim",
-            dependencies: ["LanternSim", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["LanternSim", "LanternDensity", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Board agent logic with no I/O: boards, debounce, GPIO roles, the interval pipeline (time passed in).
         .target(name: "LanternAgent", dependencies: ["LanternCore"]),
@@ -48,11 +51,16 @@ let package = Package(
         .target(name: "LanternUplink", dependencies: ["LanternCore", "CLanternUplink"]),
         // Host helper for the uplink tests (a journal writer to SIGKILL); not shipped.
         .executableTarget(name: "lantern-uplink-probe", dependencies: ["LanternUplink", "LanternCore"]),
+        // The density model's weights file, embedded by `.incbin` (its folder is on the assembler's include path).
+        .target(name: "CLanternDensityWeights", cSettings: [.headerSearchPath("../LanternDensity/Weights")]),
+        // Counting people by appearance (moving or not): a small density network, no ML runtime (Embedded Swift).
+        .target(name: "LanternDensity", dependencies: ["LanternCore", "CLanternDensityWeights"], exclude: ["Weights"]),
         // Running built products (lanternd, lantern-sim) from tests.
         .target(name: "LanternTestSupport", path: "Tests/LanternTestSupport"),
         .testTarget(name: "LanternUplinkTests", dependencies: ["LanternUplink", "LanternCore", "lantern-uplink-probe", "lanternd", "LanternTestSupport"]),
         .testTarget(name: "LanternCoreTests", dependencies: ["LanternCore"]),
         .testTarget(name: "LanternAgentTests", dependencies: ["LanternAgent", "LanternCore", "LanternTestSupport"]),
+        .testTarget(name: "LanternDensityTests", dependencies: ["LanternDensity", "LanternCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LanternSimTests", dependencies: ["LanternSim", "LanternSystem", "LanternTestSupport", "lantern-sim"]),
     ]
 )
