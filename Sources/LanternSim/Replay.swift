@@ -46,7 +46,8 @@ public struct Replay {
         do { reader = try ClipReader(path: clipPath) } catch { throw SimulatorError(error.description) }
         let header = reader.header
         let estimator = OccupancyEstimator(
-            site: site, frameWidth: header.width, frameHeight: header.height, parameters: parameters, lumaRange: header.lumaRange)
+            site: site, frameWidth: header.width, frameHeight: header.height, parameters: parameters, lumaRange: header.lumaRange,
+            framesPerSecond: header.framesPerSecond)
         var summary = ReplaySummary()
         let scratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: transform == nil ? 1 : header.lumaSize)
         defer { scratch.deallocate() }

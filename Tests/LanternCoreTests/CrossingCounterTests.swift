@@ -55,3 +55,65 @@ import Testing
         #expect(counter.totalOut == [0] && counter.totalIn == [0])
     }
 }
+
+/// People who stop stay counted; the place someone left who was there from the start does not.
+@Suite struct StillnessHoldTests {
+    static let framesPerSecond = 10.0
+
+    func warmedUp(_ scene: SyntheticScene = SyntheticScene(), parameters: EstimatorParameters = EstimatorParameters()) -> OccupancyEstimator {
+        let estimator = OccupancyEstimator(
+            site: SyntheticScene.site, frameWidth: SyntheticScene.width, frameHeight: SyntheticScene.height,
+            parameters: parameters, framesPerSecond: Self.framesPerSecond)
+        for _ in 0..<40 { _ = scene.feed(estimator) }
+        return estimator
+    }
+
+    /// Walks a person in from the left to `x`, then keeps them standing there for `seconds`.
+    func walkInAndStand(_ estimator: OccupancyEstimator, at x: Int, seconds: Double) -> [Int] {
+        for step in stride(from: 10, to: x, by: 5) {
+            var scene = SyntheticScene()
+            scene.drawPerson(x: step, footRow: 160)
+            _ = scene.feed(estimator)
+        }
+        var scene = SyntheticScene()
+        scene.drawPerson(x: x, footRow: 160)
+        return (0..<Int(seconds * Self.framesPerSecond)).map { _ in scene.feed(estimator).count }
+    }
+
+    @Test func someoneWhoStopsStaysCountedForAMinute() {
+        let counts = walkInAndStand(warmedUp(), at: 100, seconds: 60)
+        #expect(counts.allSatisfy { $0 == 1 }, "counts fell to \(counts.min()!)")
+    }
+
+    @Test func withoutTheHoldTheyFadeWithinSeconds() {
+        var parameters = EstimatorParameters()
+        parameters.stillHoldSeconds = 0
+        let counts = walkInAndStand(warmedUp(parameters: parameters), at: 100, seconds: 60)
+        #expect(counts.last == 0)
+    }
+
+    @Test func theHoldEndsAndTheBackgroundAbsorbsWhatStays() {
+        var parameters = EstimatorParameters()
+        parameters.stillHoldSeconds = 20
+        let estimator = warmedUp(parameters: parameters)
+        let counts = walkInAndStand(estimator, at: 100, seconds: 40)
+        #expect(counts[Int(15 * Self.framesPerSecond)] == 1)
+        #expect(counts.last == 0 && estimator.heldCells == 0)
+    }
+
+    @Test func theGhostOfSomeoneWhoWasThereFromTheStartIsNotHeld() {
+        // Someone stands at x = 100 while the background is learnt, then walks off to the right.
+        var start = SyntheticScene()
+        start.drawPerson(x: 100, footRow: 160)
+        let estimator = warmedUp(start)
+        #expect(estimator.latest.count == 0)  // learnt into the background
+        var counts: [Int] = []
+        for step in 1...200 {
+            var scene = SyntheticScene()
+            if 100 + 6 * step < SyntheticScene.width { scene.drawPerson(x: 100 + 6 * step, footRow: 160) }
+            counts.append(scene.feed(estimator).count)
+        }
+        // The place they left differs from the background for a while, then is absorbed: nothing stays counted.
+        #expect(counts.suffix(20).allSatisfy { $0 == 0 }, "\(counts.suffix(20))")
+    }
+}

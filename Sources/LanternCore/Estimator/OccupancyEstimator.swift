@@ -33,6 +33,7 @@ public final class OccupancyEstimator {
     var background: BackgroundModel
     let cells: CellGrid
     var labeler: BlobLabeler
+    var hold: StillnessHold
     var crossings: CrossingCounter
     var feet: [Point]
     var feetCounts: [Int]
@@ -72,9 +73,10 @@ public final class OccupancyEstimator {
     ///   - frameWidth, frameHeight: the camera frame's size (the crop is taken from it).
     ///   - lumaRange: the camera's luma range when known (a clip header's `XCOLORRANGE`, the driver's
     ///     quantization); nil: judged from the pixels of the warm-up frames (`LumaRange.judged`).
+    ///   - framesPerSecond: the camera's frame rate (how many frames `EstimatorParameters.stillHoldSeconds` is).
     public init(
         site: SiteConfig, frameWidth: Int, frameHeight: Int, parameters: EstimatorParameters = EstimatorParameters(),
-        lumaRange: LumaRange? = nil
+        lumaRange: LumaRange? = nil, framesPerSecond: Double = 10
     ) {
         self.parameters = parameters
         self.lumaRange = lumaRange ?? .full
@@ -99,6 +101,10 @@ public final class OccupancyEstimator {
         background = BackgroundModel(width: area.width, height: area.height)
         cells = CellGrid(width: cw, height: ch)
         labeler = BlobLabeler(width: cw, height: ch)
+        let rate = max(framesPerSecond, 0.1)
+        hold = StillnessHold(
+            width: cw, height: ch, emptyFrames: Int((parameters.stillEmptySeconds * rate).rounded()),
+            maximumFrames: Int((parameters.stillHoldSeconds * rate).rounded()))
         columnWeight = [Double](repeating: 0, count: cw)
         columnBottom = [Int32](repeating: -1, count: cw)
         smoothing = MedianWindow(length: parameters.smoothingFrames, series: site.zones.count + 1)
@@ -119,6 +125,9 @@ public final class OccupancyEstimator {
     /// Crossings of each site line since the stream started.
     public var totalCrossingsIn: [Int] { crossings.totalIn }
     public var totalCrossingsOut: [Int] { crossings.totalOut }
+
+    /// Cells whose background is held for someone standing still (`StillnessHold`).
+    public var heldCells: Int { hold.heldCount() }
 
     /// The blobs of the last frame (cell coordinates of the analysed area).
     public var blobs: [Blob] { labeler.blobs }
@@ -159,7 +168,10 @@ public final class OccupancyEstimator {
         stepCredit += lumaRange.difference(fromFull: Double(fullRate))
         let rate = UInt8(min(stepCredit + 1e-9, 255))
         stepCredit = max(stepCredit - Double(rate), 0)
-        background.subtract(view, threshold: threshold, rate: rate, into: cells)
+        // People who stop are held while the background is trusted; a relearning background holds nothing.
+        let holding = f >= parameters.warmupFrames && f >= monitor.untrustedUntil && hold.maximumFrames > 0
+        if !holding { hold.releaseAll() }
+        background.subtract(view, threshold: threshold, rate: rate, into: cells, hold: holding ? hold.cells : nil)
         foregroundFraction = Double(cells.foregroundPixels()) / Double(4 * cells.width * cells.height)
         if f >= parameters.warmupFrames && f >= monitor.relearnUntil
             && (foregroundFraction > parameters.sceneChangeFraction
@@ -176,6 +188,11 @@ public final class OccupancyEstimator {
         }
         cells.buildConnectivityMask()
         labeler.label(cells, density: density)
+        if holding {
+            hold.update(
+                labels: UnsafePointer(labeler.labels.baseAddress!), foreground: UnsafePointer(cells.counts.baseAddress!),
+                blobs: labeler.blobs, minimumPeople: parameters.minimumBlobPeople)
+        }
         framesProcessed += 1
 
         var total = 0.0
