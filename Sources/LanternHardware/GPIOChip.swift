@@ -1,4 +1,4 @@
-import CLanternHardware
+import CLantern
 import LanternSystem
 
 /// An open GPIO chip (libgpiod 1.6). A class because libgpiod frees a chip's lines when the chip

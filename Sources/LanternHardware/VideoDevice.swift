@@ -1,4 +1,4 @@
-import CLanternHardware
+import CLantern
 import LanternSystem
 
 /// A V4L2 capture device through libv4l2, streaming luma frames from an mmap ring.

@@ -1,5 +1,6 @@
 import LanternCore
-import LanternSystem
+import LanternAgent
+import LanternRuntime
 
 /// How the estimator fared under one condition of `lantern-sim evaluate`.
 public struct ConditionResult: Equatable {
@@ -42,7 +43,8 @@ public struct EvaluationReport {
     public var cleanMAE: Double
     /// Allowed MAE in a condition's known intervals (twice the clean MAE).
     public var allowedMAE: Double
-    public var intervalFrames: Int
+    /// Seconds per interval (clip time).
+    public var intervalSeconds: Int
     public var rows: [ConditionResult]
 
     public var passed: Bool { rows.allSatisfy { $0.verdict != .fail } }
@@ -51,7 +53,7 @@ public struct EvaluationReport {
     public var table: String {
         var lines: [String] = []
         lines.append("clean MAE=\(formatFixed(cleanMAE, places: 3)) (all scored frames); a condition passes when its MAE over known "
-            + "intervals <= \(formatFixed(allowedMAE, places: 3)); intervals of \(intervalFrames) frames, unknown when most of their frames are untrusted")
+            + "intervals <= \(formatFixed(allowedMAE, places: 3)); intervals of \(intervalSeconds) s, unknown (as the board reports them) when under half of their time was trusted")
         let header = ["condition", "frames scored", "intervals known/total", "MAE (known)", "bias (known)", "verdict", "untrusted frames by reason"]
         var cells: [[String]] = [header]
         for r in rows {
@@ -85,16 +87,17 @@ public struct EvaluationReport {
     }
 }
 
-/// Replays a clip clean and under each `Perturbation`, groups the scored frames into intervals, and
-/// scores the counts of the intervals the estimator did not report as unknown.
+/// Replays a clip clean and under each `Perturbation` through the board's run loop and agent, and
+/// scores the counts of the intervals the agent did not report as unknown: an interval is unknown here
+/// exactly when `lanternd run --replay` would report it so (its trusted coverage under half).
 public struct Evaluation {
     public var clipPath: String
     public var site: SiteConfig
     public var truth: GroundTruth
     public var parameters: EstimatorParameters
     public var warmup: Int
-    /// Frames per interval; nil: 5 seconds of clip time.
-    public var intervalFrames: Int?
+    /// Seconds per interval (clip time).
+    public var intervalSeconds: Int
     public var seed: UInt64
     public var perturbations: [Perturbation]
     /// Whether to add the still-scene row (`StillScene`).
@@ -102,7 +105,7 @@ public struct Evaluation {
 
     public init(
         clipPath: String, site: SiteConfig, truth: GroundTruth, parameters: EstimatorParameters = EstimatorParameters(),
-        warmup: Int = 50, intervalFrames: Int? = nil, seed: UInt64 = 1, perturbations: [Perturbation] = Perturbation.allCases,
+        warmup: Int = 50, intervalSeconds: Int = 5, seed: UInt64 = 1, perturbations: [Perturbation] = Perturbation.allCases,
         includeStillScene: Bool = true
     ) {
         self.includeStillScene = includeStillScene
@@ -111,68 +114,74 @@ public struct Evaluation {
         self.truth = truth
         self.parameters = parameters
         self.warmup = warmup
-        self.intervalFrames = intervalFrames
+        self.intervalSeconds = intervalSeconds
         self.seed = seed
         self.perturbations = perturbations
     }
 
-    /// Frames in 5 seconds of the clip (its header's frame rate).
-    public static func fiveSeconds(clipPath: String) throws(SimulatorError) -> Int {
-        let reader: ClipReader
-        do { reader = try ClipReader(path: clipPath) } catch { throw SimulatorError(error.description) }
-        let rate = reader.framesPerSecond
-        guard rate.numerator > 0, rate.denominator > 0 else { return 25 * 5 }
-        return max(1, Int((5.0 * Double(rate.numerator) / Double(rate.denominator)).rounded()))
+    /// One replayed frame, as scoring needs it.
+    struct FrameOutcome {
+        var count: Int
+        var condition: SceneCondition
+        /// Clip time, microseconds from the origin.
+        var micros: Int64
     }
 
     public func run() throws(SimulatorError) -> EvaluationReport {
-        let interval: Int
-        if let intervalFrames { interval = intervalFrames } else { interval = try Self.fiveSeconds(clipPath: clipPath) }
-        guard interval >= 1 else { throw SimulatorError("--interval-frames must be 1 or more (got \(interval))") }
-        let replay = Replay(clipPath: clipPath, site: site, parameters: parameters, warmup: warmup)
-
-        var frames: [(count: Int, condition: SceneCondition)] = []
-        let clean = try replay.run(truth: truth, onFrame: { frame, _ in frames.append((frame.estimate.count, frame.estimate.condition)) })
+        guard intervalSeconds >= 1 && intervalSeconds <= 86_400 else {
+            throw SimulatorError("--interval must be from 1 to 86400 seconds (got \(intervalSeconds))", status: .usage)
+        }
+        let replay = Replay(clipPath: clipPath, site: site, parameters: parameters, warmup: warmup, intervalSeconds: intervalSeconds)
+        var frames: [FrameOutcome] = []
+        let record = { (frame: ReplayFrame, _: Agent) in
+            frames.append(FrameOutcome(count: frame.estimate.count, condition: frame.estimate.condition, micros: frame.micros))
+        }
+        let clean = try replay.run(truth: truth, onFrame: record)
         let cleanMAE = clean.score.mae
         let allowed = 2 * cleanMAE
-        var rows = [score(name: "clean", frames: frames, interval: interval, allowed: allowed)]
+        var rows = [score(name: "clean", frames: frames, records: clean.records, allowed: allowed)]
         let frameCount = clean.frames
         for p in perturbations {
             frames.removeAll(keepingCapacity: true)
-            _ = try replay.run(
+            let seed = self.seed
+            let summary = try replay.run(
                 transform: { index, pixels, width, height in
                     p.apply(to: pixels, width: width, height: height, index: index, frameCount: frameCount, seed: seed)
                 },
-                onFrame: { frame, _ in frames.append((frame.estimate.count, frame.estimate.condition)) })
-            rows.append(score(name: p.rawValue, frames: frames, interval: interval, allowed: allowed))
+                onFrame: record)
+            rows.append(score(name: p.rawValue, frames: frames, records: summary.records, allowed: allowed))
         }
-        if includeStillScene { rows.append(try stillSceneRow(interval: interval, allowed: allowed)) }
-        return EvaluationReport(cleanMAE: cleanMAE, allowedMAE: allowed, intervalFrames: interval, rows: rows)
+        if includeStillScene { rows.append(try stillSceneRow(allowed: allowed)) }
+        return EvaluationReport(cleanMAE: cleanMAE, allowedMAE: allowed, intervalSeconds: intervalSeconds, rows: rows)
     }
 
-    func score(name: String, frames: [(count: Int, condition: SceneCondition)], interval: Int, allowed: Double) -> ConditionResult {
+    /// Scores the frames of the intervals that hold a scored frame (from `warmup` on): the agent's
+    /// whole-view records say which are unknown.
+    func score(name: String, frames: [FrameOutcome], records: [IntervalRecord], allowed: Double) -> ConditionResult {
         var result = ConditionResult(
             name: name, framesScored: 0, intervalsKnown: 0, intervalsTotal: 0, score: Score(), verdict: .pass, untrustedReasons: [])
         var reasons: [String: Int] = [:]
-        var start = warmup
-        while start < frames.count {
-            let end = min(start + interval, frames.count)
-            var untrusted = 0
-            for i in start..<end where frames[i].condition != .ok {
-                untrusted += 1
-                reasons[frames[i].condition.name, default: 0] += 1
+        for i in warmup..<max(frames.count, warmup) where frames[i].condition != .ok {
+            reasons[frames[i].condition.name, default: 0] += 1
+        }
+        let origin = ClipTime.defaultOriginSeconds
+        var next = 0
+        for r in records where r.zone == nil {
+            let from = (r.start.secondsSinceEpoch - origin) * 1_000_000, to = (r.end.secondsSinceEpoch - origin) * 1_000_000
+            var scored: [Int] = []
+            while next < frames.count && frames[next].micros < to {
+                if frames[next].micros >= from && next >= warmup { scored.append(next) }
+                next += 1
             }
+            guard !scored.isEmpty else { continue }
             result.intervalsTotal += 1
-            // Unknown when most of the interval's frames are untrusted.
-            if 2 * untrusted <= end - start {
-                result.intervalsKnown += 1
-                // The interval's count comes from its trusted frames only, as the agent's would.
-                for i in start..<end where frames[i].condition == .ok {
-                    guard let expected = truth.counts[i] else { continue }
-                    result.score.add(predicted: Double(frames[i].count), truth: Double(expected))
-                }
+            guard r.status != .unknown else { continue }
+            result.intervalsKnown += 1
+            // The interval's count comes from its trusted frames only, as the agent's does.
+            for i in scored where frames[i].condition == .ok {
+                guard let expected = truth.counts[i] else { continue }
+                result.score.add(predicted: Double(frames[i].count), truth: Double(expected))
             }
-            start = end
         }
         result.framesScored = result.score.scored
         result.untrustedReasons = reasons.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { ($0.key, $0.value) }

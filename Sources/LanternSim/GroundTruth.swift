@@ -86,7 +86,7 @@ public struct TruthBox: Equatable {
 func readBytes(_ path: String, hint: String = "check the path") throws(SimulatorError) -> [UInt8] {
     guard let data = FileManager.default.contents(atPath: path) else {
         let reason = FileManager.default.fileExists(atPath: path) ? "cannot read it" : "no such file"
-        throw SimulatorError("\(path): \(reason); \(hint)")
+        throw SimulatorError("\(path): \(reason); \(hint)", status: .noInput)
     }
     return [UInt8](data)
 }

@@ -34,14 +34,14 @@ public struct ImageCounting {
         do {
             files = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
-            throw SimulatorError("\(directory): not a readable folder; give the folder of the images")
+            throw SimulatorError("\(directory): not a readable folder; give the folder of the images", status: .noInput)
         }
         let present = Set(files)
         let folderName = URL(fileURLWithPath: directory).standardized.lastPathComponent
         let chosenSplit: String?
         if let split {
             guard heads.splits.contains(split) else {
-                throw SimulatorError("--split \(split): no such split in heads.csv (has \(heads.splits.sorted().joined(separator: ", ")))")
+                throw SimulatorError("--split \(split): no such split in heads.csv (has \(heads.splits.sorted().joined(separator: ", ")))", status: .usage)
             }
             chosenSplit = split
         } else {
@@ -51,7 +51,7 @@ public struct ImageCounting {
         var seen: [String: String] = [:]
         for (key, points) in heads.heads where present.contains(key.image) && (chosenSplit == nil || key.split == chosenSplit) {
             if let other = seen[key.image] {
-                throw SimulatorError("heads.csv: image \(key.image) is in splits \(other) and \(key.split); say which with --split")
+                throw SimulatorError("heads.csv: image \(key.image) is in splits \(other) and \(key.split); say which with --split", status: .usage)
             }
             seen[key.image] = key.split
             selected.append((key, points.count))

@@ -1,20 +1,4 @@
-/// A small, fast, seedable generator (SplitMix64): the same seed gives the same perturbed clip on every
-/// machine, so evaluation results are reproducible.
-public struct SplitMix64: RandomNumberGenerator {
-    public var state: UInt64
-
-    public init(seed: UInt64) {
-        state = seed
-    }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import LanternCore
 
 /// A deterministic change to a clip's frames, applied in place before the estimator sees them: the
 /// conditions `lantern-sim evaluate` scores the estimator under.

@@ -7,7 +7,7 @@ extension SiteConfig {
         do {
             return try SiteConfig.parse(json: bytes, source: path)
         } catch {
-            throw SimulatorError(error.description)
+            throw SimulatorError(error.description, status: .configuration)
         }
     }
 }

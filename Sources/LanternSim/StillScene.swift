@@ -83,16 +83,39 @@ public struct StillScene {
 }
 
 extension Evaluation {
-    /// The still-scene row: MAE and bias like the others over the recorded frames and the freeze (truth during
-    /// the freeze is the frozen frame's); it passes when every frame of the freeze is within the tolerance.
-    func stillSceneRow(interval: Int, allowed: Double) throws(SimulatorError) -> ConditionResult {
+    /// The still-scene row: MAE and bias like the others, over the trusted frames from the warm-up on of the
+    /// intervals not mostly untrusted (truth during the freeze is the frozen frame's); it passes when every
+    /// frame of the freeze is within the tolerance.
+    func stillSceneRow(allowed: Double) throws(SimulatorError) -> ConditionResult {
         let outcome = try StillScene().run(clipPath: clipPath, site: site, parameters: parameters, truth: truth, seed: seed)
-        var extended = truth.counts
-        for i in (outcome.frame + 1)..<outcome.estimates.count { extended[i] = outcome.truth }
-        var row = Evaluation(
-            clipPath: clipPath, site: site, truth: GroundTruth(counts: extended), parameters: parameters, warmup: warmup,
-            intervalFrames: interval, seed: seed, perturbations: []
-        ).score(name: StillScene.name, frames: outcome.estimates, interval: interval, allowed: allowed)
+        let reader: ClipReader
+        do { reader = try ClipReader(path: clipPath) } catch { throw SimulatorError(error.description) }
+        let interval = max(1, Int((Double(intervalSeconds) * reader.header.framesPerSecond).rounded()))
+        var row = ConditionResult(
+            name: StillScene.name, framesScored: 0, intervalsKnown: 0, intervalsTotal: 0, score: Score(), verdict: .pass,
+            untrustedReasons: [])
+        var reasons: [String: Int] = [:]
+        var start = warmup
+        let frames = outcome.estimates
+        while start < frames.count {
+            let end = min(start + interval, frames.count)
+            var untrusted = 0
+            for i in start..<end where frames[i].condition != .ok {
+                untrusted += 1
+                reasons[frames[i].condition.name, default: 0] += 1
+            }
+            row.intervalsTotal += 1
+            if 2 * untrusted <= end - start {
+                row.intervalsKnown += 1
+                for i in start..<end where frames[i].condition == .ok {
+                    guard let expected = i > outcome.frame ? outcome.truth : truth.counts[i] else { continue }
+                    row.score.add(predicted: Double(frames[i].count), truth: Double(expected))
+                }
+            }
+            start = end
+        }
+        row.framesScored = row.score.scored
+        row.untrustedReasons = reasons.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { ($0.key, $0.value) }
         row.holdFrames = outcome.frames
         row.holdFramesOff = outcome.framesOff
         row.holdTruth = outcome.truth

@@ -1,4 +1,4 @@
-import CLanternSystem
+import CLantern
 
 /// An error number from a failed libc call.
 ///

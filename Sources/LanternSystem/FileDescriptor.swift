@@ -1,4 +1,4 @@
-import CLanternSystem
+import CLantern
 
 /// An open file descriptor: a thin, copyable handle over the raw C `int`.
 ///
@@ -92,7 +92,7 @@ extension FileDescriptor {
         retryOnInterrupt: Bool = true
     ) throws(Errno) -> Int {
         try valueOrErrno(retryOnInterrupt: retryOnInterrupt) {
-            CLanternSystem.read(rawValue, buffer.baseAddress, buffer.count)
+            CLantern.read(rawValue, buffer.baseAddress, buffer.count)
         }.get()
     }
 
@@ -104,7 +104,7 @@ extension FileDescriptor {
         retryOnInterrupt: Bool = true
     ) throws(Errno) -> Int {
         try valueOrErrno(retryOnInterrupt: retryOnInterrupt) {
-            CLanternSystem.write(rawValue, buffer.baseAddress, buffer.count)
+            CLantern.write(rawValue, buffer.baseAddress, buffer.count)
         }.get()
     }
 
@@ -129,7 +129,7 @@ extension FileDescriptor {
     ///
     /// The corresponding C function is `close`.
     public func close() throws(Errno) {
-        try nothingOrErrno(retryOnInterrupt: false) { CLanternSystem.close(rawValue) }.get()
+        try nothingOrErrno(retryOnInterrupt: false) { CLantern.close(rawValue) }.get()
     }
 
     /// Runs `body`, then closes the descriptor whatever happens. A failing close is ignored: the

@@ -1,4 +1,4 @@
-import CLanternSystem
+import CLantern
 
 // The one funnel every libc call in LanternSystem goes through: it retries calls interrupted by a
 // signal (EINTR) and turns the C "-1 and errno" convention into a typed result, so callers can

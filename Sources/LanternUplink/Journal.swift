@@ -1,4 +1,5 @@
-import CLanternUplink
+import CLantern
+import LanternSystem
 
 /// The durable queue between counting and sending: every interval record is written here, in SQLite,
 /// before it is published, and marked delivered only when the broker acknowledges it (PUBACK).
@@ -107,7 +108,7 @@ public final class Journal {
             bind(device, at: 2, statement)
             if let zone { bind(zone, at: 3, statement) } else { sqlite3_bind_null(statement, 3) }
             bind(payload(seq), at: 4, statement)
-            sqlite3_bind_int64(statement, 5, lantern_uplink_wall_seconds())
+            sqlite3_bind_int64(statement, 5, SystemClock.realtimeMicros / 1_000_000)
             try step(statement, "append")
             try execute("UPDATE meta SET value = \(seq + 1) WHERE key = 'next_seq'", "append")
             try prune()

@@ -1,4 +1,4 @@
-import CLanternUplink
+import CLantern
 
 /// A failed journal operation, with SQLite's own message: `journal /var/lib/lantern/journal.db: open:
 /// unable to open database file (SQLITE_CANTOPEN 14); check that the state dir exists and is writable`.

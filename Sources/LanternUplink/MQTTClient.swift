@@ -1,10 +1,13 @@
-import CLanternUplink
+import CLantern
+import LanternCore
+import LanternSystem
 
 /// An MQTT 3.1.1 client over libmosquitto's non-threaded API, driven from the caller's poll loop:
 /// `service(timeoutMs:)` polls the socket and runs `mosquitto_loop_read/write/misc`; nothing here
 /// starts a thread (`mosquitto_loop_start` is never used: qemu-user and the board's single loop).
 ///
-/// It connects, reconnects with exponential backoff (capped, reset by a successful CONNACK), keeps a
+/// It connects, reconnects with jittered exponential backoff (`Backoff`: seeded per device, reset by a
+/// successful CONNACK, so a fleet that loses its broker does not return in the same second), keeps a
 /// retained status topic (`online` after each connect, `offline` as the Last Will) and reports
 /// acknowledged QoS 1 publishes (PUBACK) by message id through `onPublished`.
 ///
@@ -25,18 +28,19 @@ public final class MQTTClient {
         public var keepAliveSeconds: Int32 = 30
         /// Retained, QoS 1: `online` after connect; the Last Will `offline`.
         public var statusTopic: String?
-        /// First reconnect delay; doubles on each failure up to `maximumBackoffMs`.
-        public var initialBackoffMs: Int64 = 250
-        public var maximumBackoffMs: Int64 = 30_000
+        /// When to reconnect after a failure. The default draws the first retry from 30 s and seeds
+        /// the jitter with the client id.
+        public var backoff: Backoff
 
         public init(url: MQTTURL, clientID: String) {
             self.url = url
             self.clientID = clientID
+            backoff = .uplink(device: clientID, purpose: "mqtt")
         }
     }
 
     public enum State: Equatable {
-        /// No connection; the next attempt is due at `nextAttemptMs` (monotonic).
+        /// No connection; the next attempt is due at `nextAttemptMicros` (monotonic).
         case disconnected
         /// CONNECT sent (or TLS handshake running), waiting for CONNACK.
         case connecting
@@ -49,6 +53,12 @@ public final class MQTTClient {
     public private(set) var lastError: MQTTError?
     /// Connections established so far (CONNACK accepted).
     public private(set) var connectCount = 0
+    /// Connection attempts made so far.
+    public private(set) var attemptCount = 0
+    /// When the next attempt is due (the clock's monotonic microseconds); 0 at start: at once.
+    public private(set) var nextAttemptMicros: Int64 = 0
+    /// The run loop's clock: backoff deadlines are on it.
+    public let clock: any RunClock
 
     /// Called with the mid of each acknowledged QoS 1 publish.
     public var onPublished: ((Int32) -> Void)?
@@ -59,14 +69,14 @@ public final class MQTTClient {
 
     private var mosq: OpaquePointer?
     private var hasSocket = false
-    private var nextAttemptMs: Int64 = 0
-    private var backoffMs: Int64
+    private var backoff: Backoff
     /// The last error-level line libmosquitto logged (OpenSSL's reason for a failed handshake).
     private var lastLogLine: String?
 
-    public init(_ configuration: Configuration) throws(MQTTError) {
+    public init(_ configuration: Configuration, clock: any RunClock = SystemRunClock()) throws(MQTTError) {
         self.configuration = configuration
-        backoffMs = configuration.initialBackoffMs
+        self.clock = clock
+        backoff = configuration.backoff
         MQTTClient.initialiseLibrary()
         let url = configuration.url.description
         // clean_session: true. Delivery across reconnects is the journal's job, not the broker's.
@@ -134,22 +144,19 @@ public final class MQTTClient {
     /// there is no socket), reads, writes and runs keep-alive. Callbacks run inside this call.
     public func service(timeoutMs: Int32) {
         if !hasSocket {
-            let now = lantern_uplink_monotonic_ms()
-            if now >= nextAttemptMs {
+            if clock.monotonicMicros >= nextAttemptMicros {
                 attemptConnect()
             }
             if !hasSocket {
-                let wait = max(0, min(Int64(timeoutMs), nextAttemptMs - lantern_uplink_monotonic_ms()))
-                if wait > 0 { lantern_uplink_sleep_ms(Int32(wait)) }
+                let until = min(clock.monotonicMicros + Int64(timeoutMs) * 1000, nextAttemptMicros)
+                _ = try? clock.wait(readable: [], untilMonotonicMicros: until)
                 return
             }
         }
         guard let fd = socketDescriptor else { return }
-        var events = Int16(POLLIN)
-        if wantsWrite { events |= Int16(POLLOUT) }
-        var revents: Int16 = 0
-        _ = lantern_uplink_poll1(fd, events, timeoutMs, &revents)
-        handle(readable: revents & Int16(POLLIN | POLLERR | POLLHUP) != 0, writable: revents & Int16(POLLOUT) != 0)
+        let ready = (try? Poll.ready(FileDescriptor(rawValue: fd), writable: wantsWrite, timeoutMillis: Int(timeoutMs)))
+            ?? (readable: false, writable: false)
+        handle(readable: ready.readable, writable: ready.writable)
     }
 
     /// The same step for a caller that polled `socketDescriptor` itself.
@@ -169,9 +176,9 @@ public final class MQTTClient {
         }
     }
 
-    /// Milliseconds until the next connection attempt (0 when connected or due).
-    public var millisecondsUntilNextAttempt: Int64 {
-        hasSocket ? 0 : max(0, nextAttemptMs - lantern_uplink_monotonic_ms())
+    /// When the loop must call again to attempt a connection (nil while a socket is open).
+    public var attemptDueMicros: Int64? {
+        hasSocket ? nil : nextAttemptMicros
     }
 
     // MARK: Publishing
@@ -204,8 +211,8 @@ public final class MQTTClient {
         guard let mosq else { return }
         if state == .connected, let topic = configuration.statusTopic {
             _ = try? publish(topic: topic, payload: "offline", qos: 1, retain: true)
-            let deadline = lantern_uplink_monotonic_ms() + Int64(timeoutMs)
-            while hasSocket && mosquitto_want_write(mosq) && lantern_uplink_monotonic_ms() < deadline {
+            let deadline = clock.monotonicMicros + Int64(timeoutMs) * 1000
+            while hasSocket && mosquitto_want_write(mosq) && clock.monotonicMicros < deadline {
                 service(timeoutMs: 20)
             }
         }
@@ -222,6 +229,7 @@ public final class MQTTClient {
     private func attemptConnect() {
         guard let mosq else { return }
         lastLogLine = nil
+        attemptCount += 1
         let url = configuration.url
         // The first call stores host and port (even when it fails); later attempts reuse them.
         let rc = everAttempted
@@ -251,8 +259,7 @@ public final class MQTTClient {
         state = .disconnected
         let error = MQTTError(url: configuration.url.description, message: reason(rc))
         lastError = error
-        nextAttemptMs = lantern_uplink_monotonic_ms() + backoffMs
-        backoffMs = min(backoffMs * 2, configuration.maximumBackoffMs)
+        nextAttemptMicros = clock.monotonicMicros + backoff.nextDelayMicros()
         onDisconnected?(error)
     }
 
@@ -264,7 +271,7 @@ public final class MQTTClient {
             return "TLS handshake failed: \(detail)\(tlsHint)"
         }
         if rc == MOSQ_ERR_ERRNO.rawValue {
-            let e = lantern_uplink_errno()
+            let e = Errno.current.rawValue
             if let text = strerror(e) { return "cannot connect: \(String(cString: text))" }
         }
         return MQTTClient.describe(rc)
@@ -278,15 +285,14 @@ public final class MQTTClient {
             if let mosq { mosquitto_disconnect(mosq) }
             hasSocket = false
             state = .disconnected
-            nextAttemptMs = lantern_uplink_monotonic_ms() + backoffMs
-            backoffMs = min(backoffMs * 2, configuration.maximumBackoffMs)
+            nextAttemptMicros = clock.monotonicMicros + backoff.nextDelayMicros()
             if let lastError { onDisconnected?(lastError) }
             return
         }
         state = .connected
         lastError = nil
         connectCount += 1
-        backoffMs = configuration.initialBackoffMs
+        backoff.reset()
         if let topic = configuration.statusTopic {
             _ = try? publish(topic: topic, payload: "online", qos: 1, retain: true)
         }

@@ -1,5 +1,6 @@
-import CLanternUplink
+import CLantern
 import LanternCore
+import LanternSystem
 
 /// NGSI-LD over HTTP: upserts `CrowdFlowObserved` entities (`NGSILD.upsertBody`) to a context broker
 /// with `POST <base>/ngsi-ld/v1/entityOperations/upsert` (ETSI GS CIM 009, 5.6.8), Content-Type
@@ -11,7 +12,7 @@ import LanternCore
 /// What it guarantees, and why that is enough: the context broker holds the *current* state of one
 /// entity per device and zone, and an upsert replaces it. So the client keeps, per zone, only the newest
 /// record not yet accepted (a 2xx), and sends those as one batch; a failed batch (transport error or a
-/// non-2xx status) is retried with exponential backoff, newer records replacing older ones of the same
+/// non-2xx status) is retried with jittered exponential backoff (`Backoff`), newer records replacing older ones of the same
 /// zone meanwhile. The history of every interval is the MQTT journal's job, not this one's: nothing here
 /// is written to disk, so the newest state not yet accepted is lost on restart (the next interval
 /// replaces it a minute later).
@@ -20,18 +21,20 @@ public final class NGSIClient {
         /// The context broker's base URL, `http://host:port` (a path prefix is kept).
         public var baseURL: String
         public var device: String
-        public var suppressBelow = 0
         public var timeoutMs: Int = 10_000
-        public var initialBackoffMs: Int64 = 500
-        public var maximumBackoffMs: Int64 = 60_000
+        /// When to retry a failed batch; the default draws the first retry from 30 s, seeded per device.
+        public var backoff: Backoff
 
         public init(baseURL: String, device: String) {
             self.baseURL = baseURL
             self.device = device
+            backoff = .uplink(device: device, purpose: "ngsi-ld")
         }
     }
 
-    public var configuration: Configuration
+    public let configuration: Configuration
+    /// The run loop's clock: retry deadlines are on it.
+    public let clock: any RunClock
     /// `<base>/ngsi-ld/v1/entityOperations/upsert`.
     public let upsertURL: String
     /// Batches accepted (2xx) and entities in them, since start.
@@ -46,22 +49,24 @@ public final class NGSIClient {
     private var easy: UnsafeMutableRawPointer?
     private var headers: UnsafeMutablePointer<curl_slist>?
     /// Newest record per zone (nil key: the whole view) not yet accepted, in order of first arrival.
-    private var waiting: [(zone: String?, record: IntervalRecord)] = []
-    private var sending: [IntervalRecord] = []
-    private var nextAttemptMs: Int64 = 0
-    private var backoffMs: Int64
+    private var waiting: [(zone: String?, record: IntervalRecord, privacy: PrivacyPolicy)] = []
+    private var sending: [(record: IntervalRecord, privacy: PrivacyPolicy)] = []
+    /// When the next batch may start (the clock's monotonic microseconds).
+    public private(set) var nextAttemptMicros: Int64 = 0
+    private var backoff: Backoff
 
     /// Checks the URL (`http://` or `https://`) and sets up curl; the error says what to type.
-    public init(_ configuration: Configuration) throws(NGSIError) {
+    public init(_ configuration: Configuration, clock: any RunClock = SystemRunClock()) throws(NGSIError) {
         let base = configuration.baseURL
         guard base.hasPrefix("http://") || base.hasPrefix("https://"), base.utf8.count > 8 else {
             throw NGSIError(url: base, message: "expected http://host:port or https://host:port")
         }
         self.configuration = configuration
+        self.clock = clock
+        backoff = configuration.backoff
         var trimmed = base
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         upsertURL = trimmed + "/ngsi-ld/v1/entityOperations/upsert"
-        backoffMs = configuration.initialBackoffMs
         _ = NGSIClient.globalInit
         guard let m = curl_multi_init() else {
             throw NGSIError(url: base, message: "curl_multi_init failed (out of memory?)")
@@ -84,13 +89,14 @@ public final class NGSIClient {
 
     private static let globalInit: Void = { _ = lantern_curl_global_init() }()
 
-    /// Queues the record's entity; it replaces a waiting one of the same zone.
-    public func submit(_ record: IntervalRecord) {
+    /// Queues the record's entity, encoded under `privacy`; it replaces a waiting one of the same zone.
+    public func submit(_ record: IntervalRecord, privacy: PrivacyPolicy) {
         for i in 0..<waiting.count where waiting[i].zone == record.zone {
             waiting[i].record = record
+            waiting[i].privacy = privacy
             return
         }
-        waiting.append((record.zone, record))
+        waiting.append((record.zone, record, privacy))
     }
 
     /// A request is in flight: the loop should come back within a few milliseconds.
@@ -114,16 +120,22 @@ public final class NGSIClient {
             }
             return
         }
-        guard !waiting.isEmpty, lantern_uplink_monotonic_ms() >= nextAttemptMs else { return }
+        guard !waiting.isEmpty, clock.monotonicMicros >= nextAttemptMicros else { return }
         start()
     }
 
     // MARK: Internals
 
     private func start() {
-        sending = waiting.map { $0.record }
+        sending = waiting.map { ($0.record, $0.privacy) }
         waiting = []
-        let body = NGSILD.upsertBody(sending, device: configuration.device, suppressBelow: configuration.suppressBelow)
+        var w = JSONWriter(reservingCapacity: 900 * max(sending.count, 1))
+        w.beginArray()
+        for sent in sending {
+            NGSILD.write(sent.record, device: configuration.device, suppressBelow: sent.privacy.suppressBelow, into: &w)
+        }
+        w.endArray()
+        let body = w.text
         guard let e = curl_easy_init() else {
             failed("curl_easy_init failed (out of memory?)")
             return
@@ -158,7 +170,7 @@ public final class NGSIClient {
             acceptedBatches += 1
             acceptedEntities += sending.count
             sending = []
-            backoffMs = configuration.initialBackoffMs
+            backoff.reset()
             if lastError != nil {
                 lastError = nil
                 onStateChange?(nil)
@@ -168,14 +180,13 @@ public final class NGSIClient {
 
     /// Puts the batch back (behind newer records of the same zone) and schedules a retry.
     private func failed(_ reason: String) {
-        for record in sending.reversed() where !waiting.contains(where: { $0.zone == record.zone }) {
-            waiting.insert((record.zone, record), at: 0)
+        for sent in sending.reversed() where !waiting.contains(where: { $0.zone == sent.record.zone }) {
+            waiting.insert((sent.record.zone, sent.record, sent.privacy), at: 0)
         }
         sending = []
-        let wait = backoffMs
-        nextAttemptMs = lantern_uplink_monotonic_ms() + wait
-        backoffMs = min(backoffMs * 2, configuration.maximumBackoffMs)
-        let line = "\(upsertURL): \(reason); retrying in \(wait) ms"
+        let wait = backoff.nextDelayMicros()
+        nextAttemptMicros = clock.monotonicMicros + wait
+        let line = "\(upsertURL): \(reason); retrying in \(wait / 1000) ms"
         let changed = lastError.map { !$0.hasPrefix("\(upsertURL): \(reason);") } ?? true
         lastError = line
         if changed { onStateChange?(line) }

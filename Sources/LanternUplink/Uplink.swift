@@ -1,5 +1,6 @@
-import CLanternUplink
+import CLantern
 import LanternCore
+import LanternSystem
 
 /// Journal + MQTT: every interval record is journaled first, then published on
 /// `lantern/<device>/intervals` at QoS 1 and marked delivered on PUBACK.
@@ -14,8 +15,6 @@ import LanternCore
 public final class Uplink {
     public struct Configuration {
         public var device: String
-        /// Counts below k are reported as "<k" (0: off).
-        public var suppressBelow: Int = 0
         /// Unacknowledged interval publishes at once.
         public var maxInFlight: Int = 16
         /// Milliseconds between health messages (0: none).
@@ -33,10 +32,8 @@ public final class Uplink {
     public let journal: Journal
     public let client: MQTTClient
 
-    /// Free text for the health message, set by the agent: e.g. `streaming`, `lost: /dev/video0`.
-    public var cameraState = "unknown"
-    /// Free text for the health message, set by the agent: e.g. `pir=0 dark=1 door=closed`.
-    public var gpioStates = ""
+    /// The agent's side of the health message (camera, GPIO inputs, dropped frames), set by the run loop.
+    public var health = DeviceHealth()
     /// The privacy manifest (LanternCore's `PrivacyManifest.json`), published retained at QoS 1 on
     /// `lantern/<device>/privacy` after every connect (after `online`, before the backlog), so a new
     /// subscriber always reads what this device promises. nil: none.
@@ -49,18 +46,21 @@ public final class Uplink {
     /// Highest seq published on the current connection: the backlog cursor.
     private var cursor: Int64 = 0
     private var backlogExhausted = false
-    private let startedMs: Int64
-    private var nextHealthMs: Int64
-    /// Errors the loop could not throw (journal failures inside callbacks), newest last.
+    private let startedMicros: Int64
+    private var nextHealthMicros: Int64
+    /// The newest error the loop could not throw (a journal failure inside a PUBACK callback, a failed
+    /// publish), one line; sent in the health message as `last_error` and logged once by the runtime.
     public private(set) var lastError: String?
+    /// Bumped each time `lastError` is set, so a reader sees a repeated error as new.
+    public private(set) var errorCount = 0
 
     public init(configuration: Configuration, journal: Journal, client: MQTTClient) {
         self.configuration = configuration
         self.topics = Topics(device: configuration.device)
         self.journal = journal
         self.client = client
-        startedMs = lantern_uplink_monotonic_ms()
-        nextHealthMs = startedMs
+        startedMicros = client.clock.monotonicMicros
+        nextHealthMicros = startedMicros
         let context = Unmanaged.passUnretained(self)
         // The client is owned by the uplink; these closures reach back without a retain cycle.
         client.onPublished = { mid in context.takeUnretainedValue().acknowledged(mid) }
@@ -71,14 +71,14 @@ public final class Uplink {
     /// Journals the record (it is durable when this returns) and publishes it when the link is up and
     /// the in-flight window allows; otherwise it waits in the journal. Returns its seq.
     @discardableResult
-    public func submit(_ record: IntervalRecord) throws(JournalError) -> Int64 {
-        try submitLine(record).seq
+    public func submit(_ record: IntervalRecord, privacy: PrivacyPolicy = PrivacyPolicy()) throws(JournalError) -> Int64 {
+        try submitLine(record, privacy: privacy).seq
     }
 
-    /// `submit`, also returning the Lantern JSON line as journaled (what a subscriber receives), with
-    /// counts below `suppressBelow` (default: the configuration's k) reported as "<k".
-    public func submitLine(_ record: IntervalRecord, suppressBelow: Int? = nil) throws(JournalError) -> (seq: Int64, line: String) {
-        let device = configuration.device, k = suppressBelow ?? configuration.suppressBelow
+    /// `submit`, also returning the Lantern JSON line as journaled (what a subscriber receives), encoded
+    /// under `privacy`.
+    public func submitLine(_ record: IntervalRecord, privacy: PrivacyPolicy = PrivacyPolicy()) throws(JournalError) -> (seq: Int64, line: String) {
+        let device = configuration.device, k = privacy.suppressBelow
         var line = ""
         let seq = try journal.append(device: device, zone: record.zone) { seq in
             line = LanternJSON.encode(record, device: device, seq: seq, suppressBelow: k)
@@ -98,9 +98,9 @@ public final class Uplink {
     private func afterIO() {
         sendBacklog()
         if configuration.healthIntervalMs > 0 && client.state == .connected {
-            let now = lantern_uplink_monotonic_ms()
-            if now >= nextHealthMs {
-                nextHealthMs = now + configuration.healthIntervalMs
+            let now = client.clock.monotonicMicros
+            if now >= nextHealthMicros {
+                nextHealthMicros = now + configuration.healthIntervalMs * 1000
                 _ = try? client.publish(topic: topics.health, payload: healthMessage(), qos: 0, retain: false)
             }
         }
@@ -120,13 +120,13 @@ public final class Uplink {
     /// Serves the link until the journal holds nothing undelivered or `timeoutMs` passes (the end of
     /// a replay). Returns how many records are left undelivered (0: all acknowledged).
     public func drain(timeoutMs: Int64) -> Int {
-        let deadline = lantern_uplink_monotonic_ms() + timeoutMs
+        let deadline = client.clock.monotonicMicros + timeoutMs * 1000
         while true {
             let left = (try? journal.undeliveredCount()) ?? -1
             if left == 0 { return 0 }
-            let now = lantern_uplink_monotonic_ms()
+            let now = client.clock.monotonicMicros
             if now >= deadline { return max(left, 0) }
-            service(timeoutMs: Int32(min(50, deadline - now)))
+            service(timeoutMs: Int32(min(50, (deadline - now + 999) / 1000)))
         }
     }
 
@@ -135,20 +135,21 @@ public final class Uplink {
         var w = JSONWriter(reservingCapacity: 256)
         w.beginObject()
         w.field("device", configuration.device)
-        w.field("uptime_s", Int((lantern_uplink_monotonic_ms() - startedMs) / 1000))
-        w.field("camera", cameraState)
-        w.field("gpio", gpioStates)
+        w.field("uptime_s", Int((client.clock.monotonicMicros - startedMicros) / 1_000_000))
+        health.writeFields(into: &w)
         w.key("journal_depth")
         if let depth = try? journal.undeliveredCount() { w.integer(depth) } else { w.null() }
         w.key("dropped")
         if let dropped = try? journal.droppedCount() { w.integer(Int(dropped)) } else { w.null() }
         w.key("cpu_temp_c")
         var milli: Int64 = 0
-        if lantern_uplink_read_integer_file(configuration.thermalZonePath, &milli) == 0 {
+        if lantern_read_integer_file(configuration.thermalZonePath, &milli) == 0 {
             w.fixed(Double(milli) / 1000, places: 1)
         } else {
             w.null()
         }
+        w.key("last_error")
+        if let lastError { w.string(lastError) } else { w.null() }
         w.endObject()
         return w.text
     }
@@ -163,7 +164,7 @@ public final class Uplink {
             do throws(JournalError) {
                 batch = try journal.pending(after: cursor, limit: room)
             } catch {
-                lastError = error.description
+                recordError(error.description)
                 return
             }
             if batch.isEmpty {
@@ -175,7 +176,7 @@ public final class Uplink {
                 do throws(MQTTError) {
                     mid = try client.publish(topic: topics.intervals, payload: entry.payload, qos: 1, retain: false)
                 } catch {
-                    lastError = error.description
+                    recordError(error.description)
                     return
                 }
                 inFlight[mid] = entry.seq
@@ -190,7 +191,7 @@ public final class Uplink {
             try journal.markDelivered(seq)
             deliveredCount += 1
         } catch {
-            lastError = error.description
+            recordError(error.description)
         }
     }
 
@@ -199,13 +200,20 @@ public final class Uplink {
             do throws(MQTTError) {
                 _ = try client.publish(topic: topics.privacy, payload: privacyManifest, qos: 1, retain: true)
             } catch {
-                lastError = error.description
+                recordError(error.description)
             }
         }
         inFlight = [:]
         cursor = 0
         backlogExhausted = false
-        nextHealthMs = lantern_uplink_monotonic_ms()
+        nextHealthMicros = client.clock.monotonicMicros
+    }
+
+    /// Keeps `line` as the newest error for the health message (`last_error`): the uplink's own
+    /// failures inside callbacks, and the caller's (a journal append that failed).
+    public func recordError(_ line: String) {
+        lastError = line
+        errorCount += 1
     }
 
     private func linkLost(_ error: MQTTError) {
@@ -213,6 +221,6 @@ public final class Uplink {
         inFlight = [:]
         cursor = 0
         backlogExhausted = false
-        lastError = error.description
+        recordError(error.description)
     }
 }

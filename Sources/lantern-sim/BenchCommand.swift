@@ -38,7 +38,7 @@ struct BenchCommand: ParsableCommand {
         do {
             weights = try DensityWeights.bundled()
         } catch {
-            throw SimulatorError("density model: \(error.description)")
+            throw SimulatorError("density model: \(error.description)", status: .software)
         }
         let benchmark = DensityBenchmark(weights: weights)
         print("density: \(weights.parameterCount) parameters, cell \(weights.cellSize) px; "

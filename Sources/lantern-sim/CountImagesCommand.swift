@@ -37,7 +37,7 @@ struct CountImagesCommand: ParsableCommand {
         do {
             weights = try DensityWeights.bundled()
         } catch {
-            throw SimulatorError("density model: \(error.description)")
+            throw SimulatorError("density model: \(error.description)", status: .software)
         }
         let points = try HeadPoints.load(headsCSV: heads)
         let counting = try ImageCounting(directory: directory, heads: points, split: split)

@@ -7,9 +7,9 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "Replay a clip clean and under perturbations (lighting change, dusk, shake, covered lens); print accuracy by condition.",
         discussion: """
-            Frames are grouped into intervals; an interval is unknown when most of its frames are untrusted \
-            (the estimator's own verdict). A condition passes when its MAE over the known intervals is at most \
-            twice the clean clip's MAE, or when every interval is unknown. Exit status 0 only if every row passes.
+            Frames are grouped into intervals by the board's own agent; an interval is unknown when under \
+            half of its time was trusted (the estimator's own verdict), exactly as `lanternd run` reports it. A condition passes when its MAE over the known intervals is at most \
+            twice the clean clip's MAE, or when every interval is unknown. Exit status 0 only if every row passes (1 otherwise).
             """
     )
 
@@ -22,8 +22,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "The scene's site file. Default: site.json beside the clip.")
     var site: String?
 
-    @Option(help: "Frames per interval. Default: 5 seconds of clip time.")
-    var intervalFrames: Int?
+    @Option(help: "Seconds of clip time per interval.")
+    var interval: Int = 5
 
     @Option(help: "Frames processed but not scored at the start, while the background is learnt.")
     var warmup: Int = 50
@@ -34,17 +34,16 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         var passed = false
         try reportingErrors { () throws(SimulatorError) in
-            guard warmup >= 0 else { throw SimulatorError("--warmup must be 0 or more (got \(warmup))") }
-            if let n = intervalFrames, n < 1 { throw SimulatorError("--interval-frames must be 1 or more (got \(n))") }
+            guard warmup >= 0 else { throw SimulatorError("--warmup must be 0 or more (got \(warmup))", status: .usage) }
             let siteConfig = try SiteConfig.load(path: site ?? defaultSitePath(forClip: clip))
             let groundTruth = try GroundTruth.load(countsCSV: truth)
             let report = try Evaluation(
-                clipPath: clip, site: siteConfig, truth: groundTruth, warmup: warmup, intervalFrames: intervalFrames, seed: seed
+                clipPath: clip, site: siteConfig, truth: groundTruth, warmup: warmup, intervalSeconds: interval, seed: seed
             ).run()
             print(report.table)
             passed = report.passed
             print(passed ? "evaluate: every condition passes" : "evaluate: FAIL (see the rows marked FAIL)")
         }
-        if !passed { throw ExitCode(2) }
+        if !passed { throw ArgumentParser.ExitCode(ExitStatus.findingFailed.rawValue) }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LanternCore
 import LanternSim
 
 @main
@@ -12,13 +13,14 @@ struct LanternSimCommand: ParsableCommand {
     )
 }
 
-/// Runs `body`; a `SimulatorError` becomes one line on stderr and exit status 1.
+/// Runs `body`; a `SimulatorError` becomes one line on stderr and its exit status (`ExitStatus`,
+/// sysexits, the same codes as lanternd's).
 func reportingErrors(_ body: () throws(SimulatorError) -> Void) throws {
     do {
         try body()
     } catch {
         FileHandle.standardError.write(Data("lantern-sim: \(error.description)\n".utf8))
-        throw ExitCode(1)
+        throw ArgumentParser.ExitCode(error.status.rawValue)
     }
 }
 

@@ -41,7 +41,7 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func replay() throws(SimulatorError) {
-        guard warmup >= 0 else { throw SimulatorError("--warmup must be 0 or more (got \(warmup))") }
+        guard warmup >= 0 else { throw SimulatorError("--warmup must be 0 or more (got \(warmup))", status: .usage) }
         let siteConfig = try SiteConfig.load(path: site ?? defaultSitePath(forClip: clip))
         let groundTruth = try truth.map { path throws(SimulatorError) in try GroundTruth.load(countsCSV: path) }
         let truthBoxes = try boxes.map { path throws(SimulatorError) in try TruthBox.load(boxesCSV: path) }
@@ -54,7 +54,7 @@ struct ReplayCommand: ParsableCommand {
         var transform: ((Int, UnsafeMutableBufferPointer<UInt8>, Int, Int) -> Void)?
         if let perturb {
             guard let p = Perturbation(rawValue: perturb) else {
-                throw SimulatorError("--perturb: unknown perturbation '\(perturb)'; one of \(Perturbation.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw SimulatorError("--perturb: unknown perturbation '\(perturb)'; one of \(Perturbation.allCases.map(\.rawValue).joined(separator: ", "))", status: .usage)
             }
             let frameCount = try Replay.countFrames(clipPath: clip)
             let seed = self.seed
@@ -63,14 +63,14 @@ struct ReplayCommand: ParsableCommand {
             }
         }
         let debug = ProcessInfo.processInfo.environment["LANTERN_DEBUG"] != nil
-        let summary = try Replay(clipPath: clip, site: siteConfig, warmup: warmup).run(truth: groundTruth, transform: transform, onFrame: { frame, access in
+        let summary = try Replay(clipPath: clip, site: siteConfig, warmup: warmup).run(truth: groundTruth, transform: transform, onFrame: { frame, agent in
             if let zoneTruth, frame.index >= warmup {
                 let expected = zoneTruth.zoneCounts[frame.index] ?? [Int](repeating: 0, count: zoneNames.count)
                 for z in 0..<zoneNames.count { zoneScores[z].add(predicted: Double(frame.zoneCounts[z]), truth: Double(expected[z])) }
             }
             if frame.index >= warmup {
                 // Crossings are scored like counts: not while the background is still being learnt.
-                let lineIn = access.estimator.lineCrossingsIn, lineOut = access.estimator.lineCrossingsOut
+                let lineIn = frame.estimate.lineIn, lineOut = frame.estimate.lineOut
                 for l in 0..<lineIn.count {
                     totalIn[l] += lineIn[l]
                     totalOut[l] += lineOut[l]
@@ -96,8 +96,7 @@ struct ReplayCommand: ParsableCommand {
                 var line = "frame \(frame.index): \(frame.estimate.count) people"
                 for (z, name) in zoneNames.enumerated() { line += ", \(name) \(frame.zoneCounts[z])" }
                 if !frame.estimate.trusted { line += " (untrusted: \(frame.estimate.condition.name))" }
-                if debug {
-                    let e = access.estimator
+                if debug, let e = agent.estimator {
                     line += " fg=\(formatFixed(e.foregroundFraction, places: 3)) shift=\(e.cameraShift.x),\(e.cameraShift.y) bg=\(formatFixed(e.backgroundMean, places: 1)) blank=\(formatFixed(e.blankFraction, places: 3))"
                 }
                 print(line)

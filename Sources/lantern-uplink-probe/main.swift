@@ -2,7 +2,7 @@
 //   lantern-uplink-probe journal-append <journal.db> <count> <device>
 // appends <count> interval records (one every few ms) and prints each committed seq on its own line,
 // flushed, so a test can SIGKILL it mid-stream and check that every printed seq survived.
-import CLanternUplink
+import CLantern
 import LanternCore
 import LanternUplink
 

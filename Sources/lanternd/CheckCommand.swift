@@ -1,6 +1,7 @@
 import LanternAgent
 import LanternCore
 import LanternHardware
+import LanternRuntime
 import LanternSystem
 import LanternUplink
 
@@ -8,16 +9,24 @@ import LanternUplink
 /// to do. Exit 0 only when nothing FAILs. Frames are measured in memory (FrameQuality): no picture is
 /// shown, stored or sent.
 enum CheckCommand {
-    static let usage = """
-        USAGE: lanternd check --board FILE --site FILE [--mqtt-url URL] [--state-dir DIR] [--seconds N]
-
-        Checks a board before it is left on the pole: the board and site files, the GPIO chip and each
-        line (output LEDs blink for a second), the camera (opens, format, frame rate, brightness and
-        focus), the clock, the broker, and free space for the journal. One line per item:
-          PASS  <item>: <finding>
-          FAIL  <item>: <finding>; <what to do>
-        Exit code 0 only when nothing FAILs.
-        """
+    static let spec = CommandSpec(
+        command: "lanternd check",
+        abstract: "Checks a board before it is left on the pole.",
+        discussion: """
+            Checks the board and site files, the GPIO chip and each line (output LEDs blink for a second),
+            the camera (opens, format, frame rate, brightness and focus), the clock, the broker, and free
+            space for the journal. One line per item:
+              PASS  <item>: <finding>
+              FAIL  <item>: <finding>; <what to do>
+            Exit code 0 only when nothing FAILs (1 otherwise).
+            """,
+        options: [
+            OptionSpec("--board", "FILE", required: true, "the board file (/etc/lantern/board.json)"),
+            OptionSpec("--site", "FILE", required: true, "the site file (/etc/lantern/site.json)"),
+            OptionSpec("--mqtt-url", "URL", "the broker to reach (mqtt://host:port or mqtts://host:port)"),
+            OptionSpec("--state-dir", "DIR", "the state directory whose free space the journal needs"),
+            OptionSpec("--seconds", "N", "how long to watch the camera (1 to 60, default 2)"),
+        ])
 
     enum Level: String {
         case pass = "PASS"
@@ -25,48 +34,13 @@ enum CheckCommand {
         case fail = "FAIL"
     }
 
-    struct Options {
-        var board: String?
-        var site: String?
-        var mqttURL: String?
-        var stateDirectory: String?
+    static func run(_ parsed: ParsedOptions) throws(Failure) -> ExitStatus {
+        let boardPath = parsed.value("--board")!, sitePath = parsed.value("--site")!
         var seconds: Int64 = 2
-    }
-
-    static func run(_ arguments: [String]) -> Int32 {
-        var options = Options()
-        var i = 1
-        while i < arguments.count {
-            let name = arguments[i]
-            if name == "-h" || name == "--help" {
-                Console.line(usage)
-                return 0
-            }
-            guard i + 1 < arguments.count, !arguments[i + 1].hasPrefix("--") else {
-                Console.error("check: \(name) needs a value (or is unknown); see `lanternd check --help`")
-                return 2
-            }
-            let value = arguments[i + 1]
-            switch name {
-            case "--board": options.board = value
-            case "--site": options.site = value
-            case "--mqtt-url": options.mqttURL = value
-            case "--state-dir": options.stateDirectory = value
-            case "--seconds":
-                guard let n = DecimalText.integer(value.utf8), n >= 1 && n <= 60 else {
-                    Console.error("check: --seconds \(value): expected 1 to 60")
-                    return 2
-                }
-                options.seconds = n
-            default:
-                Console.error("check: unknown option '\(name)'; see `lanternd check --help`")
-                return 2
-            }
-            i += 2
-        }
-        guard options.board != nil, options.site != nil else {
-            Console.error("check: needs --board FILE and --site FILE; type `lanternd check --board /etc/lantern/board.json --site /etc/lantern/site.json`")
-            return 2
+        do throws(UsageError) {
+            if let n = try parsed.integer("--seconds", in: 1...60, example: 2) { seconds = n }
+        } catch {
+            throw Failure(error.message, code: .usage)
         }
         var failed = false
         func report(_ level: Level, _ text: String) {
@@ -75,25 +49,26 @@ enum CheckCommand {
         }
         var board: BoardConfig?
         do throws(Failure) {
-            board = try Daemon.loadBoard(options.board!)
-            report(.pass, "board: \(options.board!): \(board!.name), \(board!.roles.count) GPIO roles")
+            board = try ConfigFiles.board(boardPath)
+            report(.pass, "board: \(boardPath): \(board!.name), \(board!.roles.count) GPIO roles")
         } catch {
             report(.fail, "board: \(error.message)")
         }
+        var site: SiteConfig?
         do throws(Failure) {
-            let site = try Daemon.loadSite(options.site!)
-            report(.pass, "site: \(options.site!): \(site.name), \(site.zones.count) zones, \(site.lines.count) lines, k=\(site.suppressBelow)")
+            site = try ConfigFiles.site(sitePath)
+            report(.pass, "site: \(sitePath): \(site!.name), \(site!.zones.count) zones, \(site!.lines.count) lines, k=\(site!.suppressBelow)")
         } catch {
             report(.fail, "site: \(error.message)")
         }
         if let board {
             checkGPIO(board, report)
-            checkCamera(board.camera, seconds: options.seconds, report)
+            checkCamera(board.camera, site: site, seconds: seconds, report)
         }
         checkClock(report)
-        if let url = options.mqttURL { checkBroker(url, report) }
-        checkFreeSpace(options.stateDirectory, report)
-        return failed ? 1 : 0
+        if let url = parsed.value("--mqtt-url") { checkBroker(url, report) }
+        checkFreeSpace(parsed.value("--state-dir"), report)
+        return failed ? .findingFailed : .success
     }
 
     // MARK: GPIO
@@ -107,7 +82,7 @@ enum CheckCommand {
         do {
             chip = try GPIOChip(lookup: board.gpiochip)
         } catch {
-            report(.fail, "gpiochip \(board.gpiochip): \(Daemon.deviceProblem(error)); check the board file matches this board (ls /dev/gpiochip*) and that lanternd may open it (group gpio)")
+            report(.fail, "gpiochip \(board.gpiochip): \(ConfigFiles.deviceProblem(error)); check the board file matches this board (ls /dev/gpiochip*) and that lanternd may open it (group gpio)")
             return
         }
         report(.pass, "gpiochip \(board.gpiochip): \(chip.lineCount) lines")
@@ -137,30 +112,37 @@ enum CheckCommand {
 
     // MARK: Camera
 
-    static func checkCamera(_ spec: CameraSpec, seconds: Int64, _ report: (Level, String) -> Void) {
+    /// The camera through the run loop, for `seconds`: frames are analysed as `run` would, and measured
+    /// in memory (`FrameQuality`); nothing of them is kept.
+    static func checkCamera(_ spec: CameraSpec, site: SiteConfig?, seconds: Int64, _ report: (Level, String) -> Void) {
         let item = "camera \(spec.device)"
-        let camera: VideoDevice
-        do {
-            camera = try Daemon.openCamera(spec)
+        let camera = CameraSource(spec: spec)
+        do throws(FrameSourceError) {
+            try camera.open()
         } catch {
-            report(.fail, "\(item): \(Daemon.deviceProblem(error)); check the camera cable and camera.device in the board file (v4l2-ctl --list-devices)")
+            let problem = if case .unavailable(let errno) = error.kind { ConfigFiles.deviceProblem(errno) } else { error.description }
+            report(.fail, "\(item): \(problem); check the camera cable and camera.device in the board file (v4l2-ctl --list-devices)")
             return
         }
-        defer { camera.stop() }
-        let start = SystemClock.monotonicMicros
-        let end = start + seconds * 1_000_000
-        var frames = 0
+        let size = "\(camera.device!.width)x\(camera.device!.height)"
+        // The site only shapes the estimator; without one (it failed above), a nominal calibration.
+        let scale = PersonScale(samples: [PersonScale.Sample(row: 0, height: 40), PersonScale.Sample(row: 480, height: 120)])
+        let agent = Agent(site: site ?? SiteConfig(name: "check", scale: scale), framePeriodMicros: camera.framePeriodMicros)
+        let clock = SystemRunClock()
+        let loop = RunLoop(agent: agent, source: camera, clock: clock, signals: ProcessSignals())
+        loop.durationMicros = seconds * 1_000_000
         var quality: FrameQuality?
-        while SystemClock.monotonicMicros < end {
-            guard let ready = try? Poll.readable([camera.descriptor], timeoutMillis: 500), ready[0] else { continue }
-            _ = try? camera.withNextFrame { base, width, height, stride in
-                quality = FrameQuality(GreyImage(unsafePixels: base, width: width, height: height, stride: stride))
-                frames += 1
-            }
+        loop.onFrame = { image, _ in quality = FrameQuality(image) }
+        let start = clock.monotonicMicros
+        do throws(Failure) {
+            try loop.run()
+        } catch {
+            report(.fail, "\(item): \(error.message)")
+            return
         }
-        let elapsed = Double(SystemClock.monotonicMicros - start) / 1e6
+        let frames = loop.framesAnalysed
+        let elapsed = Double(clock.monotonicMicros - start) / 1e6
         let fps = Double(frames) / elapsed
-        let size = "\(camera.width)x\(camera.height)"
         if frames == 0 {
             report(.fail, "\(item): opened (\(size)) but gave no frame in \(seconds) s; reseat the cable, or try another format in the board file")
             return

@@ -1,38 +1,88 @@
-import LanternHardware
+import LanternCore
+import LanternRuntime
+import LanternSystem
 
-// lanternd: the board agent. See RunOptions.swift for the command line.
-let arguments = Array(ProcessContext.arguments.dropFirst())
+// lanternd: the board agent. One file per subcommand; each has an option table (`CommandSpec`) that
+// parses its command line and prints its `--help`. Exit codes: `ExitStatus` (sysexits).
 
-// Technician's subcommands (ManifestCommand.swift, CheckCommand.swift): own parsers, own exit codes.
-switch arguments.first {
-case "manifest": ProcessContext.exit(ManifestCommand.run(arguments))
-case "check" where arguments.contains("--aim"): ProcessContext.exit(AimCommand.run(arguments))
-case "check": ProcessContext.exit(CheckCommand.run(arguments))
-case "provision": ProcessContext.exit(ProvisionCommand.run(arguments))
-default: break
+/// A subcommand: its table, and what it does with what was parsed (its exit code, or a `Failure`).
+struct Subcommand {
+    let name: String
+    let spec: CommandSpec
+    let run: (ParsedOptions) throws(Failure) -> ExitStatus
 }
 
-let command: Command
-do {
-    command = try CommandLineParser.parse(arguments)
+let subcommands = [
+    Subcommand(name: "run", spec: RunCommand.spec) { (parsed) throws(Failure) in
+        try RunCommand.run(parsed)
+        return .success
+    },
+    Subcommand(name: "check", spec: CheckCommand.spec) { (parsed) throws(Failure) in try CheckCommand.run(parsed) },
+    Subcommand(name: "aim", spec: AimCommand.spec) { (parsed) throws(Failure) in
+        try AimCommand.run(parsed)
+        return .success
+    },
+    Subcommand(name: "manifest", spec: ManifestCommand.spec) { (parsed) throws(Failure) in
+        try ManifestCommand.run(parsed)
+        return .success
+    },
+    Subcommand(name: "provision", spec: ProvisionCommand.spec) { (parsed) throws(Failure) in
+        try ProvisionCommand.run(parsed)
+        return .success
+    },
+]
+
+let usage = """
+    USAGE: lanternd <subcommand> [options]
+
+    The Lantern agent: counts people in view of a lamppost camera, anonymously, and reports counts per
+    interval. Never stores or sends imagery.
+
+    SUBCOMMANDS:
+      run        count, and report each finished interval (the service)
+      check      the technician's self-check: PASS/WARN/FAIL per item
+      aim        draw where motion is seen, to aim the camera without a picture
+      manifest   print what this agent measures and never does (the privacy manifest)
+      provision  write a device's configuration and key
+
+    Each takes --help. `lanternd --version` prints the version.
+    Exit codes: 0 done, 1 check found a FAIL, 64 usage, 65 bad data, 66 cannot read an input,
+    69 device unavailable, 73 cannot create an output, 74 I/O error, 77 permission, 78 bad configuration.
+    """
+
+let arguments = ProcessContext.arguments.dropFirst()
+guard let first = arguments.first else {
+    Console.error("missing subcommand; type `lanternd run --site FILE ...` or `lanternd --help`")
+    ProcessContext.exit(ExitStatus.usage.rawValue)
+}
+switch first {
+case "-h", "--help", "help":
+    Console.line(usage)
+    ProcessContext.exit(ExitStatus.success.rawValue)
+case "--version":
+    Console.line("lanternd \(BuildInfo.version) (\(BuildInfo.build))")
+    ProcessContext.exit(ExitStatus.success.rawValue)
+default:
+    break
+}
+guard let command = subcommands.first(where: { $0.name == first }) else {
+    Console.error("unknown subcommand '\(first)'; one of run, check, aim, manifest, provision (see `lanternd --help`)")
+    ProcessContext.exit(ExitStatus.usage.rawValue)
+}
+let parsed: ParsedOptions
+do throws(UsageError) {
+    parsed = try command.spec.parse(arguments.dropFirst())
 } catch {
     Console.error(error.message)
-    ProcessContext.exit(2)
+    ProcessContext.exit(ExitStatus.usage.rawValue)
 }
-
-switch command {
-case .help:
-    Console.line(CommandLineParser.usage)
-case .version:
-    Console.line("lanternd \(BuildInfo.version) (\(BuildInfo.build))")
-case .run(var options):
-    do throws(Failure) {
-        try FirstBoot.apply(&options, arguments: arguments)
-        var daemon = try Daemon(options: options)
-        try daemon.run()
-    } catch {
-        Console.error(error.message)
-        ProcessContext.exit(1)
-    }
+if parsed.helpRequested {
+    Console.line(command.spec.usage)
+    ProcessContext.exit(ExitStatus.success.rawValue)
 }
-ProcessContext.exit(0)
+do throws(Failure) {
+    ProcessContext.exit(try command.run(parsed).rawValue)
+} catch {
+    Console.error(error.message)
+    ProcessContext.exit(error.code.rawValue)
+}

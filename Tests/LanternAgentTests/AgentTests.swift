@@ -127,15 +127,6 @@ func feedFrames(_ agent: Agent, count: Int, fromMicros start: Int64) -> [Interva
         // The cabinet opened before the reload and never closed: every interval after it is tamper too.
         #expect(wholeView.allSatisfy { $0.status == .tamper })
     }
-
-    @Test func recordsAreNumberedFromWhereTheLastRunStopped() {
-        var sequence = ReportSequence(device: "lamp", next: 41)
-        let record = IntervalRecord(zone: nil, start: UTCTime(secondsSinceEpoch: 0), end: UTCTime(secondsSinceEpoch: 60),
-                                    occupancyMean: 1, occupancyMax: 1, crossingsIn: 0, crossingsOut: 0, coverage: 1, status: .ok)
-        #expect(sequence.encode(record).contains(#""seq":41"#))
-        #expect(sequence.encode(record).contains(#""seq":42"#))
-        #expect(sequence.next == 43)
-    }
 }
 
 @Suite struct TextTests {

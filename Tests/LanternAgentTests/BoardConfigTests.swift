@@ -1,8 +1,8 @@
 import Foundation
 import LanternAgent
+import LanternTestSupport
 import Testing
 
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 func parseBoard(_ text: String) throws(BoardConfigError) -> BoardConfig {
     try BoardConfig.parse(json: Array(text.utf8), source: "board.json")

@@ -27,10 +27,11 @@ import Testing
         return bytes + tail
     }
 
-    func expectOneLineFailure(_ arguments: [String], naming needle: String, _ comment: Comment) throws {
+    /// Exit statuses (sysexits, as lanternd's): 65 malformed data, 66 cannot read, 78 bad site file.
+    func expectOneLineFailure(_ arguments: [String], naming needle: String, status: Int32, _ comment: Comment) throws {
         let result = try run(arguments)
         #expect(result.reason == .exit, "no crash or trap: \(comment)")
-        #expect(result.status == 1, comment)
+        #expect(result.status == status, comment)
         let lines = result.stderr.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.isEmpty }
         #expect(lines.count == 1, "one line on stderr: \(result.stderr)")
         #expect(result.stderr.hasPrefix("lantern-sim: "), comment)
@@ -58,10 +59,10 @@ import Testing
         ]
         for (name, bytes, needle) in cases {
             let path = try temporary(name, bytes)
-            try expectOneLineFailure(["replay", path, "--site", site], naming: name, "\(name)")
-            try expectOneLineFailure(["replay", path, "--site", site], naming: needle, "\(name)")
+            try expectOneLineFailure(["replay", path, "--site", site], naming: name, status: 65, "\(name)")
+            try expectOneLineFailure(["replay", path, "--site", site], naming: needle, status: 65, "\(name)")
         }
-        try expectOneLineFailure(["replay", "/nonexistent/clip.y4m", "--site", site], naming: "/nonexistent/clip.y4m", "missing clip")
+        try expectOneLineFailure(["replay", "/nonexistent/clip.y4m", "--site", site], naming: "/nonexistent/clip.y4m", status: 66, "missing clip")
     }
 
     @Test func eachMalformedSiteFileFailsWithOneLineNamingTheKeyPath() throws {
@@ -75,14 +76,14 @@ import Testing
         ]
         for (name, text, needle) in cases {
             let path = try temporary(name, Array(text.utf8))
-            try expectOneLineFailure(["replay", clipPath, "--site", path], naming: name, "\(name)")
-            try expectOneLineFailure(["replay", clipPath, "--site", path], naming: needle, "\(name)")
+            try expectOneLineFailure(["replay", clipPath, "--site", path], naming: name, status: 78, "\(name)")
+            try expectOneLineFailure(["replay", clipPath, "--site", path], naming: needle, status: 78, "\(name)")
         }
-        try expectOneLineFailure(["replay", clipPath, "--site", "/nonexistent/site.json"], naming: "/nonexistent/site.json", "missing site")
+        try expectOneLineFailure(["replay", clipPath, "--site", "/nonexistent/site.json"], naming: "/nonexistent/site.json", status: 66, "missing site")
     }
 
     @Test func aBrokenTruthFileFailsWithOneLine() throws {
         let path = try temporary("truth.csv", Array("frame,count\n0,three\n".utf8))
-        try expectOneLineFailure(["replay", Self.sample + "/frames.y4m", "--truth", path], naming: "line 2", "truth")
+        try expectOneLineFailure(["replay", Self.sample + "/frames.y4m", "--truth", path], naming: "line 2", status: 65, "truth")
     }
 }

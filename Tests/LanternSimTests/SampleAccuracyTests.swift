@@ -5,8 +5,9 @@ import Testing
 
 /// The estimator on the bundled sample (real footage, PETS 2009), scored as `lantern-sim` scores it.
 @Suite struct SampleAccuracyTests {
-    static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../Simulator/sample").standardized.path
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../..").standardized.path
+    static let sample = root + "/Simulator/sample"
 
     @Test func theBundledSampleIsCountedWithinHalfAPersonOnAverage() throws {
         let site = try SiteConfig.load(path: Self.sample + "/site.json")

@@ -34,3 +34,7 @@ public func runBuiltProduct(_ name: String, _ arguments: [String], in directory:
     process.waitUntilExit()
     return ProductRun(status: process.terminationStatus, reason: process.terminationReason, stdout: stdout, stderr: stderr)
 }
+
+/// The repository's root folder (tests run from anywhere; the sample and the boards are found from here).
+public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()

@@ -15,7 +15,7 @@ import Testing
         let daemon = try Lanternd([
             "run", "--site", "Simulator/sample/site.json", "--replay", "Simulator/sample/frames.y4m", "--speed", "0",
             "--interval", "10", "--state-dir", state.path, "--device-id", "lamp-9",
-            "--mqtt-url", "mqtt://127.0.0.1:\(broker.port)", "--drain-timeout", "10",
+            "--mqtt-url", "mqtt://127.0.0.1:\(broker.port)", "--drain-timeout", "10", "--retry-window", "0.5",
         ])
         #expect(daemon.wait(seconds: 30) == 0, "\(daemon.errorText)")
         // Read after the agent has gone: only a retained message can answer.

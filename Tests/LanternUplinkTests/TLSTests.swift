@@ -1,4 +1,5 @@
 import Foundation
+import LanternCore
 import LanternUplink
 import Testing
 
@@ -47,7 +48,7 @@ import Testing
             configuration.keyFile = Self.pki.appendingPathComponent("client.key").path
         }
         configuration.statusTopic = "lantern/lamp-tls/status"
-        configuration.initialBackoffMs = 200
+        configuration.backoff = Backoff(firstWindowMicros: 200_000, maximumWindowMicros: 1_600_000, seed: 1)
         return try MQTTClient(configuration)
     }
 

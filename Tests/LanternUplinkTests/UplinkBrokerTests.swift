@@ -9,8 +9,7 @@ import Testing
         var configuration = MQTTClient.Configuration(
             url: MQTTURL(host: "127.0.0.1", port: Int32(port), tls: false), clientID: "lantern-\(device)")
         configuration.statusTopic = Topics(device: device).status
-        configuration.initialBackoffMs = 100
-        configuration.maximumBackoffMs = 800
+        configuration.backoff = Backoff(firstWindowMicros: 100_000, maximumWindowMicros: 800_000, seed: 1)
         let client = try MQTTClient(configuration)
         var uplinkConfiguration = Uplink.Configuration(device: device)
         uplinkConfiguration.maxInFlight = 4

@@ -11,7 +11,9 @@ public final class Agent {
     public let framePeriodMicros: Int64
     public let parameters: EstimatorParameters
     var accumulator: IntervalAccumulator
-    var estimator: OccupancyEstimator?
+    /// The estimator of the current stream (nil before the first frame): for views of what it saw
+    /// (the aiming map's foreground cells, the simulator's debug line), never for counts.
+    public private(set) var estimator: OccupancyEstimator?
     public private(set) var outputs = OutputRules()
     public private(set) var framesProcessed = 0
     /// The estimate of the last frame (for a per-frame log; nil before the first frame).
@@ -44,16 +46,17 @@ public final class Agent {
             estimator = OccupancyEstimator(site: site, frameWidth: frame.width, frameHeight: frame.height, parameters: parameters)
             estimatorSize = (frame.width, frame.height)
         }
-        let estimator = estimator!
-        let estimate = estimator.process(frame)
+        // Released first, so the estimator refills its arrays in place rather than copying them.
+        lastEstimate = nil
+        let estimate = estimator!.process(frame)
         framesProcessed += 1
         lastEstimate = estimate
         outputs.presence(estimate.count > 0, atMicros: t)
         // A frame the estimator cannot trust (scene change, too dark, obstructed) covers nothing:
         // enough of them make the interval unknown rather than a wrong count.
         return closed + accumulator.addFrame(
-            atMicros: t, count: estimate.count, zoneCounts: estimator.zoneCounts, lineIn: estimator.lineCrossingsIn,
-            lineOut: estimator.lineCrossingsOut, trusted: trusted && estimate.trusted)
+            atMicros: t, count: estimate.count, zoneCounts: estimate.zoneCounts, lineIn: estimate.lineIn,
+            lineOut: estimate.lineOut, trusted: trusted && estimate.trusted)
     }
     var estimatorSize = (0, 0)
 

@@ -1,3 +1,5 @@
+import LanternCore
+
 /// A recorded or scripted sequence of input changes, for replays: one event per line,
 /// `<seconds> <role> <0|1>`, seconds from the start of the clip (decimals allowed), e.g.
 ///

@@ -1,6 +1,8 @@
+import LanternCore
+
 /// systemd's service notification protocol (sd_notify(3)), the parts with no I/O: where to send, how
 /// often to feed the watchdog, what to send. `lanternd` writes the datagrams itself
-/// (LanternHardware/NotifySocket.swift): no libsystemd on the board.
+/// (LanternSystem/NotifySocket.swift, through LanternRuntime/ServiceNotifier.swift): no libsystemd on the board.
 ///
 /// The unit (`Type=notify`, `WatchdogSec=30`) gives the daemon `NOTIFY_SOCKET` (a path, or an abstract
 /// socket written `@name`) and `WATCHDOG_USEC`/`WATCHDOG_PID`. `READY=1` goes once the frame loop is

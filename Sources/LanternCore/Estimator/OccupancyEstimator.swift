@@ -1,4 +1,5 @@
-/// What the estimator saw in one frame.
+/// What the estimator saw in one frame: the whole view, each zone and each counting line, so that no
+/// caller reads the estimator's state after `process` returns.
 public struct FrameEstimate: Equatable {
     /// People in view (smoothed), before rounding.
     public var people: Double
@@ -6,11 +7,19 @@ public struct FrameEstimate: Equatable {
     public var count: Int
     /// Whether the count can be trusted, and if not, why.
     public var condition: SceneCondition
+    /// Head count per zone, in site zone order.
+    public var zoneCounts: [Int]
+    /// Crossings of each counting line seen with this frame, in site line order, per direction.
+    public var lineIn: [Int]
+    public var lineOut: [Int]
 
-    public init(people: Double, count: Int, condition: SceneCondition = .ok) {
+    public init(people: Double, count: Int, condition: SceneCondition = .ok, zoneCounts: [Int] = [], lineIn: [Int] = [], lineOut: [Int] = []) {
         self.people = people
         self.count = count
         self.condition = condition
+        self.zoneCounts = zoneCounts
+        self.lineIn = lineIn
+        self.lineOut = lineOut
     }
 
     /// The count is trustworthy; otherwise it should be reported as unknown.
@@ -112,6 +121,8 @@ public final class OccupancyEstimator {
         zonePeople = zoneRaw
         zoneCounts = [Int](repeating: 0, count: site.zones.count)
         crossings = CrossingCounter(lines: site.lines, scale: site.scale)
+        let lineZeros = [Int](repeating: 0, count: site.lines.count)
+        latest = FrameEstimate(people: 0, count: 0, zoneCounts: zoneCounts, lineIn: lineZeros, lineOut: lineZeros)
         monitor = SceneMonitor(area: area, maxShift: m)
         feet = []
         feet.reserveCapacity(256)
@@ -208,7 +219,16 @@ public final class OccupancyEstimator {
             zonePeople[z] = smoothing.median(series: z + 1)
             zoneCounts[z] = Self.headCount(zonePeople[z])
         }
-        latest = FrameEstimate(people: people, count: Self.headCount(people), condition: condition(frame: f))
+        // In place: the arrays were allocated at init and are reused (no allocation per frame while the
+        // caller holds no earlier estimate).
+        latest.people = people
+        latest.count = Self.headCount(people)
+        latest.condition = condition(frame: f)
+        for z in 0..<zoneCounts.count { latest.zoneCounts[z] = zoneCounts[z] }
+        for l in 0..<site.lines.count {
+            latest.lineIn[l] = crossings.lastIn[l]
+            latest.lineOut[l] = crossings.lastOut[l]
+        }
         return latest
     }
 

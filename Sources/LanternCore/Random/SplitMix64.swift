@@ -1,0 +1,18 @@
+/// A small, fast, seedable generator with a 64-bit state (SplitMix64: Steele, Lea and Flood, "Fast
+/// splittable pseudorandom number generators", OOPSLA 2014): the same seed gives the same numbers on
+/// every architecture, so backoff schedules and perturbed clips are reproducible.
+public struct SplitMix64: RandomNumberGenerator, Equatable {
+    public var state: UInt64
+
+    public init(seed: UInt64) {
+        state = seed
+    }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

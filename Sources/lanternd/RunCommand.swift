@@ -1,0 +1,242 @@
+import LanternAgent
+import LanternCore
+import LanternHardware
+import LanternRuntime
+import LanternSystem
+import LanternUplink
+
+/// `lanternd run`: counts people in view and reports each finished interval. Reads its files, builds
+/// the run loop's parts (camera or clip, GPIO, publisher, uplink, notifier) and runs the loop.
+enum RunCommand {
+    static let spec = CommandSpec(
+        command: "lanternd run",
+        abstract: "Counts people in view of a lamppost camera and prints one JSON line per finished interval.",
+        options: [
+            OptionSpec("--site", "FILE", required: true, "the site file: zones, lines, calibration, interval"),
+            OptionSpec("--board", "FILE", "the board file (Boards/*.json): camera and GPIO lines; required without --replay"),
+            OptionSpec("--state-dir", "DIR", "keeps the record numbering (and the journal) here, so restarts continue it"),
+            OptionSpec("--replay", "CLIP", "frames from a YUV4MPEG2 clip instead of the camera"),
+            OptionSpec("--speed", "X", "replay pace: X times the clip rate (default 1; 0 = as fast as possible)"),
+            OptionSpec("--gpio-trace", "FILE", "replay: input changes `<seconds> <role> <0|1>` in replay time"),
+            OptionSpec("--start-time", "T", "replay clock origin: ISO 8601 UTC (2026-01-01T00:00:00Z) or epoch seconds"),
+            OptionSpec("--interval", "SECONDS", "reporting interval (default: the site file's)"),
+            OptionSpec("--device-id", "ID", "device name in records and topics (default lantern)"),
+            OptionSpec("--frame-log", "FILE", "board: appends `<v4l2 seq> <coded clip frame or -1> <count> <trusted 0|1>` per frame"),
+            OptionSpec("--mqtt-url", "URL", "send each interval over MQTT: mqtt://host:port or mqtts://host:port (needs --state-dir)"),
+            OptionSpec("--mqtt-ca", "FILE", "PEM CA that signed the broker's certificate (mqtts; default: the system's CAs)"),
+            OptionSpec("--mqtt-cert", "FILE", "PEM client certificate (with --mqtt-key) for brokers that require one"),
+            OptionSpec("--mqtt-key", "FILE", "PEM key of --mqtt-cert"),
+            OptionSpec("--mqtt-user", "NAME", "MQTT username"),
+            OptionSpec("--mqtt-password-file", "FILE", "MQTT password: the file's first line"),
+            OptionSpec("--ngsi-url", "URL", "also upsert NGSI-LD CrowdFlowObserved entities to this context broker (http://host:port)"),
+            OptionSpec("--drain-timeout", "S", "at the end of a replay, wait at most S seconds for undelivered intervals (default 60)"),
+            OptionSpec("--retry-window", "S", "first reconnect window of the broker and context broker, seconds (default 30): each device waits a random time within it, so a fleet does not return at once"),
+            OptionSpec("--user", "NAME", "started as root: switch to this user once devices are open"),
+            OptionSpec("--config-dir", "DIR", "read device-id and mqtt-url from DIR/lantern.conf where not given here"),
+            OptionSpec("--first-boot-dir", "DIR", "move lantern.conf, board.json, site.json found in DIR into --config-dir (default /etc/lantern) first"),
+            OptionSpec("--no-sandbox", nil, "skip the self-confinement (Landlock, seccomp); for debugging only"),
+        ])
+
+    /// What the command line asks for, checked.
+    struct Options {
+        var site = ""
+        var board: String?
+        var stateDirectory: String?
+        var replay: String?
+        /// Replay pace as a multiple of the clip rate, in thousandths (1000 = real time, 0 = flat out).
+        var speedMillis: Int64 = 1000
+        var gpioTrace: String?
+        var startSeconds: Int64 = ClipTime.defaultOriginSeconds
+        var interval: Int?
+        var deviceID = "lantern"
+        var deviceIDGiven = false
+        var frameLog: String?
+        var uplink = UplinkSettings()
+        var user: String?
+        var sandbox = true
+        var firstBootDirectory: String?
+        var configDirectory: String?
+    }
+
+    static func parse(_ parsed: ParsedOptions) throws(UsageError) -> Options {
+        var o = Options()
+        o.site = parsed.value("--site") ?? ""
+        o.board = parsed.value("--board")
+        o.stateDirectory = parsed.value("--state-dir")
+        o.replay = parsed.value("--replay")
+        o.gpioTrace = parsed.value("--gpio-trace")
+        o.frameLog = parsed.value("--frame-log")
+        o.user = parsed.value("--user")
+        o.configDirectory = parsed.value("--config-dir")
+        o.firstBootDirectory = parsed.value("--first-boot-dir")
+        o.sandbox = !parsed.has("--no-sandbox")
+        if let id = parsed.value("--device-id") {
+            guard !id.isEmpty else { throw UsageError("--device-id must not be empty") }
+            o.deviceID = id
+            o.deviceIDGiven = true
+        }
+        if let text = parsed.value("--speed") {
+            guard let millis = DecimalText.fixed(text.utf8, places: 3) else {
+                throw UsageError("--speed \(text): expected a number >= 0 with at most 3 decimals, e.g. --speed 2 or --speed 0")
+            }
+            o.speedMillis = millis
+        }
+        if let text = parsed.value("--start-time") {
+            guard let seconds = DecimalText.epochSeconds(text) else {
+                throw UsageError("--start-time \(text): expected UTC ISO 8601 like 2026-01-01T00:00:00Z, or epoch seconds")
+            }
+            o.startSeconds = seconds
+        }
+        if let n = try parsed.integer("--interval", in: 1...86_400, example: 60) { o.interval = Int(n) }
+        if let text = parsed.value("--mqtt-url") {
+            switch MQTTURL.parse(text) {
+            case .success(let url): o.uplink.mqttURL = url
+            case .failure(let error): throw UsageError("--mqtt-url \(error.description)")
+            }
+        }
+        o.uplink.mqttCA = parsed.value("--mqtt-ca")
+        o.uplink.mqttCert = parsed.value("--mqtt-cert")
+        o.uplink.mqttKey = parsed.value("--mqtt-key")
+        o.uplink.mqttUser = parsed.value("--mqtt-user")
+        o.uplink.mqttPasswordFile = parsed.value("--mqtt-password-file")
+        if let text = parsed.value("--ngsi-url") {
+            guard text.hasPrefix("http://") || text.hasPrefix("https://") else {
+                throw UsageError("--ngsi-url \(text): expected the context broker's http://host:port")
+            }
+            o.uplink.ngsiURL = text
+        }
+        if let n = try parsed.integer("--drain-timeout", in: 0...86_400, example: 60) { o.uplink.drainTimeoutSeconds = n }
+        if let text = parsed.value("--retry-window") {
+            guard let micros = DecimalText.micros(text.utf8), micros >= 1000, micros <= 3_600_000_000 else {
+                throw UsageError("--retry-window \(text): expected seconds from 0.001 to 3600, e.g. --retry-window 30")
+            }
+            o.uplink.retryWindowMicros = micros
+        }
+        if o.replay == nil && o.board == nil {
+            throw UsageError("missing --board FILE (or --replay CLIP); type `lanternd run --site FILE --board Boards/<board>.json`")
+        }
+        if o.replay == nil && o.gpioTrace != nil {
+            throw UsageError("--gpio-trace needs --replay CLIP (traces run in replay time)")
+        }
+        if o.replay != nil && o.frameLog != nil {
+            throw UsageError("--frame-log is for camera frames (--board without --replay)")
+        }
+        try validateUplink(o)
+        return o
+    }
+
+    /// What the uplink options need of the others.
+    static func validateUplink(_ o: Options) throws(UsageError) {
+        let u = o.uplink
+        if let url = u.mqttURL {
+            guard o.stateDirectory != nil else {
+                throw UsageError("--mqtt-url needs --state-dir DIR: every interval is journaled there before it is sent; type `lanternd run --mqtt-url \(url.description) --state-dir /var/lib/lantern ...`")
+            }
+            if let problem = Topics.validate(device: o.deviceID) { throw UsageError(problem) }
+            if (u.mqttCert == nil) != (u.mqttKey == nil) {
+                throw UsageError("--mqtt-cert and --mqtt-key go together: give both, or neither")
+            }
+        } else if u.mqttCA != nil || u.mqttCert != nil || u.mqttKey != nil || u.mqttUser != nil || u.mqttPasswordFile != nil {
+            throw UsageError("--mqtt-ca, --mqtt-cert, --mqtt-key, --mqtt-user and --mqtt-password-file need --mqtt-url URL")
+        }
+    }
+
+    /// First boot, then `lantern.conf` where the command line is silent.
+    static func applyConfigDirectory(_ o: inout Options) throws(Failure) {
+        if let dir = o.firstBootDirectory {
+            try FirstBoot.move(from: dir, into: o.configDirectory ?? FirstBoot.defaultConfigDirectory)
+        }
+        guard let dir = o.configDirectory, let config = try FirstBoot.config(in: dir) else { return }
+        let path = dir + "/lantern.conf"
+        if let id = config.deviceID, !o.deviceIDGiven { o.deviceID = id }
+        if let text = config.mqttURL, o.uplink.mqttURL == nil {
+            switch MQTTURL.parse(text) {
+            case .success(let url): o.uplink.mqttURL = url
+            case .failure(let error): throw Failure("\(path): mqtt-url \(error.description); fix lantern.conf", code: .configuration)
+            }
+        }
+        do throws(UsageError) {
+            try validateUplink(o)
+        } catch {
+            throw Failure("\(path): \(error.message)", code: .configuration)
+        }
+    }
+
+    static func run(_ parsed: ParsedOptions) throws(Failure) {
+        var o: Options
+        do throws(UsageError) {
+            o = try parse(parsed)
+        } catch {
+            throw Failure(error.message, code: .usage)
+        }
+        try applyConfigDirectory(&o)
+        let signals = ProcessSignals()
+        let clock = SystemRunClock()
+        let site = try ConfigFiles.site(o.site)
+        let board = try o.board.map { (path: String) throws(Failure) in try ConfigFiles.board(path) }
+        let intervalSeconds = o.interval ?? site.intervalSeconds
+
+        let source: any FrameSource
+        var inputs: (any GPIOInputs)?
+        var outputs: (any GPIOOutputs)?
+        if let clip = o.replay {
+            let clipSource: ClipSource
+            do throws(FrameSourceError) {
+                clipSource = try ClipSource(path: clip, originSeconds: o.startSeconds)
+            } catch {
+                throw Failure("\(error.description); check the path given to --replay", code: error.kind == .malformed ? .dataError : .noInput)
+            }
+            source = clipSource
+            if let path = o.gpioTrace { inputs = TraceInputs(trace: try ConfigFiles.trace(path), originMicros: clipSource.time.originMicros) }
+        } else {
+            let board = board!
+            // A GPIO chip that does not match the board file is a configuration error: stop.
+            do throws(Errno) {
+                let gpio = try BoardGPIO(board: board)
+                inputs = gpio
+                outputs = gpio
+            } catch {
+                throw Failure("\(board.gpiochip): \(ConfigFiles.deviceProblem(error)) (GPIO chip named in \(o.board!)); check the board file matches this board", code: .unavailable)
+            }
+            source = CameraSource(spec: board.camera)
+        }
+        // Opened before the sandbox, which allows writes only beneath the state directory.
+        var frameLog: FileDescriptor?
+        if let path = o.frameLog {
+            do throws(Errno) {
+                frameLog = try FileDescriptor.open(path, .writeOnly, options: [.create, .append, .closeOnExec])
+            } catch {
+                throw Failure("\(path): cannot open the frame log: \(error); check the path given to --frame-log", code: .cannotCreate)
+            }
+        }
+
+        var uplink: UplinkSession?
+        if o.uplink.isEnabled {
+            let manifest = PrivacyManifest(device: o.deviceID, site: site, version: BuildInfo.version, build: BuildInfo.build).json
+            uplink = try UplinkSession(
+                settings: o.uplink, device: o.deviceID, stateDirectory: o.stateDirectory, site: site,
+                intervalSeconds: intervalSeconds, privacyManifest: manifest, clock: clock)
+        }
+        let publisher = try Publisher(device: o.deviceID, privacy: site.privacy, stateDirectory: o.stateDirectory, uplink: uplink)
+        let agent = Agent(site: site, intervalSeconds: o.interval, framePeriodMicros: source.framePeriodMicros)
+        let loop = RunLoop(agent: agent, source: source, clock: clock, signals: signals, board: board, device: o.deviceID)
+        loop.inputs = inputs
+        loop.outputs = outputs
+        loop.uplink = uplink
+        loop.notifier = ServiceNotifier.fromEnvironment(clock: clock)
+        loop.speedMillis = o.speedMillis
+        loop.onRecords = { publisher.publish($0) }
+        loop.reloadSite = { () throws(Failure) in try ConfigFiles.site(o.site) }
+        loop.onSiteReloaded = { publisher.privacy = $0.privacy }
+        if let board = o.board { loop.sourceContext = " (camera named in \(board))" }
+        let confinement = Confinement(user: o.user, sandbox: o.sandbox, writableDirectory: o.stateDirectory, announce: o.replay == nil)
+        loop.confine = { () throws(Failure) in try confinement.apply() }
+        if let log = frameLog, let camera = source as? CameraSource {
+            loop.onFrame = { image, estimate in
+                let clipFrame = FrameCode.decode(image) ?? -1
+                Console.write("\(camera.lastSequence ?? 0) \(clipFrame) \(estimate.count) \(estimate.trusted ? 1 : 0)\n", to: log)
+            }
+        }
+        try loop.run()
+    }
+}
