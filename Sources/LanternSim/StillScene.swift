@@ -1,5 +1,5 @@
 import LanternCore
-import LanternSystem
+import LanternRuntime
 
 /// The "still scene" condition of `lantern-sim evaluate`: the clip freezes. Frames up to the middle of the
 /// clip play as recorded; then the middle frame is repeated, each time with fresh sensor noise, for
