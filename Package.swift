@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "lantern-sim", targets: ["lantern-sim"]),
         .library(name: "LanternUplink", targets: ["LanternUplink"]),
         .library(name: "LanternRuntime", targets: ["LanternRuntime"]),
+        .library(name: "LanternDensity", targets: ["LanternDensity"]),
         .executable(name: "lanternd", targets: ["lanternd"]),
     ],
     dependencies: [
@@ -51,19 +52,26 @@ let package = Package(
             dependencies: ["LanternRuntime", "LanternAgent", "LanternCore", "LanternSystem", "LanternHardware", "LanternUplink"]
         ),
         // Host-only simulator: replay, scoring against ground truth, perturbations.
-        .target(name: "LanternSim", dependencies: ["LanternCore", "LanternAgent", "LanternRuntime"]),
+        .target(name: "LanternSim", dependencies: ["LanternCore", "LanternAgent", "LanternRuntime", "LanternDensity", "CLanternJPEG"]),
+        // Host-only C shim over libjpeg(-turbo) for the simulator's still images (longjmp error handling).
+        .target(name: "CLanternJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .executableTarget(
             name: "lantern-sim",
-            dependencies: ["LanternSim", "LanternRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["LanternSim", "LanternRuntime", "LanternDensity", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Host helper for the uplink tests (a journal writer to SIGKILL); not shipped.
         .executableTarget(name: "lantern-uplink-probe", dependencies: ["LanternUplink", "LanternCore"]),
+        // The density model's weights file, embedded by `.incbin` (found through this target's include folder).
+        .target(name: "CLanternDensityWeights"),
+        // Counting people by appearance (moving or not): a small density network, no ML runtime (Embedded Swift).
+        .target(name: "LanternDensity", dependencies: ["LanternCore", "CLanternDensityWeights"], exclude: ["Weights"]),
         // Running built products (lanternd, lantern-sim) from tests.
         .target(name: "LanternTestSupport", path: "Tests/LanternTestSupport"),
         .testTarget(name: "LanternCoreTests", dependencies: ["LanternCore"]),
         .testTarget(name: "LanternSystemTests", dependencies: ["LanternSystem"]),
         .testTarget(name: "LanternHardwareTests", dependencies: ["LanternHardware", "LanternSystem"]),
         .testTarget(name: "LanternAgentTests", dependencies: ["LanternAgent", "LanternCore", "LanternTestSupport"]),
+        .testTarget(name: "LanternDensityTests", dependencies: ["LanternDensity", "LanternCore"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "LanternUplinkTests",
             dependencies: ["LanternUplink", "LanternCore", "LanternSystem", "lantern-uplink-probe", "lanternd", "LanternTestSupport"]

@@ -39,6 +39,9 @@ public enum Console {
         write(text + "\n", to: .standardOutput)
     }
 
+    /// Also sees every stderr line (tests read what a run said).
+    nonisolated(unsafe) public static var errorObserver: ((String) -> Void)?
+
     /// One line on stderr: `lanternd: <what>: <what to do>`, an error.
     public static func error(_ text: String) { log(.error, text) }
     /// Something is wrong but the agent goes on (a lost camera, a broker down, a layer of the sandbox missing).
@@ -49,6 +52,7 @@ public enum Console {
     public static func debug(_ text: String) { log(.debug, text) }
 
     public static func log(_ priority: Priority, _ text: String) {
+        errorObserver?(text)
         guard priority.rawValue <= threshold.rawValue else { return }
         let prefix = journal ? "<\(priority.rawValue)>" : ""
         write(prefix + tool + ": " + text + "\n", to: .standardError)

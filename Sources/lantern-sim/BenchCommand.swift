@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LanternCore
+import LanternDensity
 import LanternSim
 
 struct BenchCommand: ParsableCommand {
@@ -24,10 +25,39 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Frames processed but not scored at the start.")
     var warmup: Int = 50
 
+    @Flag(help: "Measure the density model instead (ms per inference at 320x240 and 640x480, MACs, a Cortex-A72 estimate).")
+    var density = false
+
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
-        try reportingErrors(logging, bench)
+        try reportingErrors(logging, density ? benchDensity : bench)
+    }
+
+    /// One line per size, then the board budget: the density path at 2 Hz on 640x480.
+    func benchDensity() throws(SimulatorError) {
+        let weights: DensityWeights
+        do {
+            weights = try DensityWeights.bundled()
+        } catch {
+            throw SimulatorError("density model: \(error.description)", status: .software)
+        }
+        let benchmark = DensityBenchmark(weights: weights)
+        print("density: \(weights.parameterCount) parameters, cell \(weights.cellSize) px; "
+            + "Cortex-A72 estimate at \(formatFixed(DensityBenchmark.cortexA72MACsPerSecond / 1e9, places: 1)) GMAC/s (see DensityBenchmark)")
+        var last: DensityBenchmark.Result?
+        for (width, height) in [(320, 240), (640, 480)] {
+            let r = benchmark.measure(width: width, height: height)
+            print("density: \(width)x\(height) ms=\(formatFixed(r.milliseconds, places: 2)) (one x86 thread) "
+                + "MMAC=\(formatFixed(Double(r.multiplyAccumulates) / 1e6, places: 1)) "
+                + "GMAC/s=\(formatFixed(Double(r.multiplyAccumulates) / r.milliseconds / 1e6, places: 2)) "
+                + "cortex-a72-ms=\(formatFixed(r.cortexA72Milliseconds, places: 1))")
+            last = r
+        }
+        if let last {
+            let share = 2 * last.cortexA72Milliseconds / 1000
+            print("density: 2 Hz on 640x480 needs \(formatFixed(100 * share, places: 1))% of one Cortex-A72 core (target <= 15%)")
+        }
     }
 
     /// The repository: the working directory when it holds Simulator/, else where this source was built from.

@@ -10,7 +10,7 @@ struct LanternSimCommand: ParsableCommand {
         commandName: "lantern-sim",
         abstract: "Replays recorded clips through Lantern's occupancy pipeline and scores the counts.",
         discussion: "The estimator is the board's own code; only the frames come from a file.",
-        subcommands: [ReplayCommand.self, EvaluateCommand.self, BenchCommand.self]
+        subcommands: [ReplayCommand.self, EvaluateCommand.self, BenchCommand.self, CountImagesCommand.self]
     )
 }
 
@@ -32,7 +32,8 @@ func reportingErrors(_ logging: LoggingOptions, _ body: () throws(SimulatorError
     do {
         try body()
     } catch {
-        Console.error(error.description)
+        // The message may echo input (a key, a token, a path): one line, at most 200 characters.
+        Console.error(ShownText.line(error.description))
         throw ArgumentParser.ExitCode(error.status.rawValue)
     }
 }

@@ -1,0 +1,47 @@
+import LanternCore
+
+/// Integer resampling of grey images (exact, so every machine gets the same pixels).
+enum ImageResampler {
+    /// Averages `factor` x `factor` blocks (rounded to nearest); the image's last partial blocks are dropped.
+    static func boxAverage(_ image: GreyImage, factor: Int, into target: UnsafeMutablePointer<UInt8>) {
+        let w = image.width / factor, h = image.height / factor, area = factor * factor
+        for y in 0..<h {
+            for x in 0..<w {
+                var sum = 0
+                for dy in 0..<factor {
+                    let row = image.base + (y * factor + dy) * image.stride + x * factor
+                    for dx in 0..<factor { sum += Int(row[dx]) }
+                }
+                target[y * w + x] = UInt8((sum + area / 2) / area)
+            }
+        }
+    }
+
+    /// Bilinear resampling to `width` x `height` with pixel centres aligned (`src = (dst + 0.5) * ratio - 0.5`),
+    /// in 16-bit fixed point.
+    static func bilinear(from image: GreyImage, to target: UnsafeMutablePointer<UInt8>, width: Int, height: Int) {
+        let one = 1 << 16
+        for y in 0..<height {
+            let (y0, y1, fy) = sourcePosition(y, target: height, source: image.height)
+            let row0 = image.base + y0 * image.stride, row1 = image.base + y1 * image.stride
+            for x in 0..<width {
+                let (x0, x1, fx) = sourcePosition(x, target: width, source: image.width)
+                let top = Int(row0[x0]) * (one - fx) + Int(row0[x1]) * fx
+                let bottom = Int(row1[x0]) * (one - fx) + Int(row1[x1]) * fx
+                let value = (top * (one - fy) + bottom * fy + (1 << 31)) >> 32
+                target[y * width + x] = UInt8(min(value, 255))
+            }
+        }
+    }
+
+    /// The two source indices around target index `i` and the weight (0..<65536) of the second.
+    @inline(__always)
+    static func sourcePosition(_ i: Int, target: Int, source: Int) -> (Int, Int, Int) {
+        // (i + 0.5) * source / target - 0.5, in units of 1/65536.
+        let position = ((2 * i + 1) * source << 16) / (2 * target) - (1 << 15)
+        if position <= 0 { return (0, 0, 0) }
+        let index = position >> 16
+        if index >= source - 1 { return (source - 1, source - 1, 0) }
+        return (index, index + 1, position & 0xFFFF)
+    }
+}

@@ -1,0 +1,300 @@
+"""Trains Lantern's density model on ShanghaiTech Part B (train split) and writes the weights file.
+
+    Toolchain/train-density [--steps N] [--seed S] [--out FILE]
+
+Deterministic from --seed on one machine: the data order, the crops, the augmentations and the
+initial weights all come from it. The test split is only measured, never used to choose anything:
+the checkpoint is the one with the lowest MAE on a held-out part of train (every 10th image).
+"""
+import argparse
+import csv
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=true")
+import jax  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
+import optax  # noqa: E402
+from PIL import Image  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent))
+import weights_file as wf  # noqa: E402
+
+# The network: (kind, in, out); pools between. ~ 26k parameters, 828 multiply-accumulates per input pixel.
+ARCH = [
+    (wf.CONV3_RELU, 1, 8), (wf.MAXPOOL2, 0, 0),
+    (wf.CONV3_RELU, 8, 16), (wf.MAXPOOL2, 0, 0),
+    (wf.CONV3_RELU, 16, 24), (wf.MAXPOOL2, 0, 0),
+    (wf.CONV3_RELU, 24, 32),
+    (wf.CONV3_RELU, 32, 32),
+    (wf.CONV1, 32, 1),
+]
+CELL = 8
+# Training targets are people per cell times this (keeps the loss well scaled); export divides it out.
+DENSITY_SCALE = 100.0
+# Height of a standing person at the middle row of a ShanghaiTech B image at 512x384 (about 80 px;
+# 30 px at the top of a view, 130 px at the bottom, read off train images by eye): the scale the model
+# is trained around, recorded in the weights file for calibrated cameras.
+PERSON_HEIGHT = 80.0
+CROP = 128
+# Weight of the per-crop count error (people squared) beside the per-cell error (see loss_fn).
+COUNT_WEIGHT = 10.0
+
+
+def load_split(data, split, cache):
+    """Images (uint8 HxW) and head points per image of one split, decoded once into .cache/."""
+    path = cache / f"shb-{split}.npz"
+    heads = {}
+    with open(data / "heads.csv") as f:
+        for row in csv.DictReader(f):
+            if row["split"] == split:
+                heads.setdefault(row["image"], []).append((float(row["x"]), float(row["y"])))
+    names = sorted(os.listdir(data / split), key=lambda n: int(n.split("_")[1].split(".")[0]))
+    if path.exists():
+        images = list(np.load(path)["images"])
+    else:
+        images = [np.asarray(Image.open(data / split / n).convert("L"), dtype=np.uint8) for n in names]
+        cache.mkdir(parents=True, exist_ok=True)
+        np.savez(path, images=np.stack(images))
+    points = [np.asarray(heads.get(n, []), dtype=np.float32).reshape(-1, 2) for n in names]
+    return names, images, points
+
+
+def gaussian_kernel(sigma, radius):
+    t = np.arange(-radius, radius + 1, dtype=np.float64)
+    g = np.exp(-0.5 * (t / sigma) ** 2)
+    k = np.outer(g, g)
+    return (k / k.sum()).astype(np.float32)
+
+
+KERNEL = gaussian_kernel(0.75, 2)
+
+
+def density_target(points, width, height):
+    """People per cell of a (height // CELL) x (width // CELL) grid, each head blurred by a Gaussian of
+    0.75 cells (6 pixels) that sums to one; mass falling outside the grid is lost, as at a crop edge."""
+    gw, gh = width // CELL, height // CELL
+    r = KERNEL.shape[0] // 2
+    grid = np.zeros((gh + 2 * r, gw + 2 * r), np.float32)
+    if len(points):
+        cx = np.floor((points[:, 0] + 0.5) / CELL).astype(int) + r
+        cy = np.floor((points[:, 1] + 0.5) / CELL).astype(int) + r
+        keep = (cx >= 0) & (cx < gw + 2 * r) & (cy >= 0) & (cy < gh + 2 * r)
+        np.add.at(grid, (cy[keep], cx[keep]), 1.0)
+    out = np.zeros((gh, gw), np.float32)
+    for dy in range(2 * r + 1):
+        for dx in range(2 * r + 1):
+            out += KERNEL[dy, dx] * grid[2 * r - dy: 2 * r - dy + gh, 2 * r - dx: 2 * r - dx + gw]
+    return out
+
+
+def sample(rng, image, points):
+    """One augmented training crop. Half the time a CROP x CROP window of the image as it is; otherwise
+    a window resampled (bilinear) to CROP x CROP at a random scale 0.6-1.5 (log-uniform: people from 0.6
+    to 1.5 times their size in the data). Resampling smooths: trained on resampled windows only, the
+    model over-counted the sharper untouched images by up to +140 people, so untouched windows keep it
+    anchored to real pixels. Then a horizontal flip half the time, gain and offset jitter.
+    Returns (pixels 0..255 float32, target grid)."""
+    h, w = image.shape
+    if rng.random() < 0.5:
+        x0 = int(rng.integers(0, w - CROP + 1))
+        y0 = int(rng.integers(0, h - CROP + 1))
+        crop = image[y0: y0 + CROP, x0: x0 + CROP].astype(np.float32)
+        pts = points - np.array([x0, y0], np.float32)
+    else:
+        s = float(np.exp(rng.uniform(np.log(0.6), np.log(1.5))))
+        box = CROP / s
+        if box > min(w, h):
+            box = float(min(w, h))
+            s = CROP / box
+        x0 = float(rng.uniform(0, w - box))
+        y0 = float(rng.uniform(0, h - box))
+        crop = np.asarray(Image.fromarray(image).resize((CROP, CROP), Image.BILINEAR, box=(x0, y0, x0 + box, y0 + box)),
+                          np.float32)
+        pts = (points + 0.5 - np.array([x0, y0], np.float32)) * s - 0.5
+    if rng.random() < 0.5:
+        crop = crop[:, ::-1]
+        pts = pts.copy()
+        pts[:, 0] = CROP - 1 - pts[:, 0]
+    gain = rng.uniform(0.75, 1.25)
+    offset = rng.uniform(-25, 25)
+    crop = np.clip((crop - 128) * gain + 128 + offset, 0, 255)
+    return crop.astype(np.float32), density_target(pts, CROP, CROP)
+
+
+def init_params(key):
+    params = []
+    for kind, cin, cout in ARCH:
+        if kind == wf.MAXPOOL2:
+            continue
+        k = 3 if kind in (wf.CONV3_RELU, wf.CONV3) else 1
+        key, sub = jax.random.split(key)
+        std = np.sqrt(2.0 / (cin * k * k))
+        if kind == wf.CONV1:
+            std *= 0.1
+        params.append({"w": jax.random.normal(sub, (cout, cin, k, k), jnp.float32) * std,
+                       "b": jnp.zeros((cout,), jnp.float32)})
+    return params
+
+
+def forward(params, x):
+    """x: N x H x W pixels 0..255 -> N x H/8 x W/8 (density x DENSITY_SCALE)."""
+    x = (x / 255.0)[:, None]
+    i = 0
+    for kind, _, _ in ARCH:
+        if kind == wf.MAXPOOL2:
+            x = jax.lax.reduce_window(x, -jnp.inf, jax.lax.max, (1, 1, 2, 2), (1, 1, 2, 2), "VALID")
+            continue
+        p = params[i]
+        i += 1
+        x = jax.lax.conv_general_dilated(x, p["w"], (1, 1), "SAME", dimension_numbers=("NCHW", "OIHW", "NCHW"),
+                                         precision=jax.lax.Precision.HIGHEST)
+        x = x + p["b"][None, :, None, None]
+        if kind in (wf.CONV3_RELU, wf.CONV1_RELU):
+            x = jax.nn.relu(x)
+    return x[:, 0]
+
+
+def export_layers(params):
+    """The trained parameters as the weights file's layers: input scaling (1/255) folded into the first
+    layer, the density scale divided out of the last."""
+    layers, i = [], 0
+    for n, (kind, _, _) in enumerate(ARCH):
+        if kind == wf.MAXPOOL2:
+            layers.append((kind, None, None))
+            continue
+        w = np.asarray(params[i]["w"], np.float64)
+        b = np.asarray(params[i]["b"], np.float64)
+        i += 1
+        if n == 0:
+            w = w / 255.0
+        if n == len(ARCH) - 1:
+            w, b = w / DENSITY_SCALE, b / DENSITY_SCALE
+        layers.append((kind, w.astype(np.float32), b.astype(np.float32)))
+    return layers
+
+
+def forward_exported(layers, x):
+    """The exported network in JAX float32 (as the Swift engine runs it): pixels 0..255 -> people per cell."""
+    x = jnp.asarray(x, jnp.float32)[:, None]
+    for kind, w, b in layers:
+        if kind == wf.MAXPOOL2:
+            x = jax.lax.reduce_window(x, -jnp.inf, jax.lax.max, (1, 1, 2, 2), (1, 1, 2, 2), "VALID")
+            continue
+        x = jax.lax.conv_general_dilated(x, jnp.asarray(w), (1, 1), "SAME", dimension_numbers=("NCHW", "OIHW", "NCHW"),
+                                         precision=jax.lax.Precision.HIGHEST)
+        x = x + jnp.asarray(b)[None, :, None, None]
+        if kind in (wf.CONV3_RELU, wf.CONV1_RELU):
+            x = jax.nn.relu(x)
+    return x[:, 0]
+
+
+def count_errors(predicted, truth):
+    e = np.asarray(predicted, np.float64) - np.asarray(truth, np.float64)
+    return {"mae": float(np.abs(e).mean()), "rmse": float(np.sqrt((e ** 2).mean())), "bias": float(e.mean())}
+
+
+def evaluate(apply, images, points, batch=8):
+    """Counts of whole images (all the same size here), batched."""
+    counts = []
+    for start in range(0, len(images), batch):
+        x = jnp.asarray(np.stack(images[start: start + batch]).astype(np.float32))
+        counts.extend(np.asarray(apply(x)).sum(axis=(1, 2), dtype=np.float64).tolist())
+    return count_errors(counts, [len(p) for p in points]), counts
+
+
+def main():
+    root = Path(__file__).resolve().parents[2]
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", default=str(root / "../shared/data/shanghaitech-b"))
+    parser.add_argument("--steps", type=int, default=2000)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--eval-every", type=int, default=250)
+    parser.add_argument("--out", default=str(root / "Sources/LanternDensity/Weights/density-v1.bin"))
+    parser.add_argument("--report", default=str(root / ".cache/density/metrics.json"))
+    args = parser.parse_args()
+    started = time.time()
+    data = Path(args.data).resolve()
+    if not (data / "heads.csv").exists():
+        sys.exit(f"train-density: {data}/heads.csv: not found; pass --data DIR of ShanghaiTech B (see its SOURCE.md)")
+    cache = root / ".cache/density"
+    names, images, points = load_split(data, "train", cache)
+    test_names, test_images, test_points = load_split(data, "test", cache)
+    held = [i for i in range(len(names)) if i % 10 == 9]
+    fit = [i for i in range(len(names)) if i % 10 != 9]
+    print(f"train-density: {len(fit)} training images, {len(held)} held out for model selection, "
+          f"{len(test_names)} test images (measured only)", flush=True)
+
+    rng = np.random.default_rng(args.seed)
+    params = init_params(jax.random.PRNGKey(args.seed))
+    n_params = sum(int(np.prod(p["w"].shape)) + int(p["b"].shape[0]) for p in params)
+    schedule = optax.warmup_cosine_decay_schedule(0.0, args.lr, min(200, args.steps // 10), args.steps, args.lr * 0.01)
+    optimiser = optax.adam(schedule)
+    state = optimiser.init(params)
+
+    def loss_fn(p, x, y):
+        pred = forward(p, x)
+        cells = jnp.mean((pred - y * DENSITY_SCALE) ** 2)
+        # Per-cell error alone leaves a small even offset almost free, yet summed over the thousands of
+        # cells of a whole image it is tens of people: also penalise each crop's count error (people).
+        counts = jnp.mean(((pred.sum(axis=(1, 2)) - y.sum(axis=(1, 2)) * DENSITY_SCALE) / DENSITY_SCALE) ** 2)
+        return cells + COUNT_WEIGHT * counts
+
+    @jax.jit
+    def step(p, s, x, y):
+        loss, grads = jax.value_and_grad(loss_fn)(p, x, y)
+        updates, s = optimiser.update(grads, s, p)
+        return optax.apply_updates(p, updates), s, loss
+
+    apply_scaled = jax.jit(lambda p, x: forward(p, x) / DENSITY_SCALE)
+    best = None
+    history = []
+    running = []
+    for it in range(1, args.steps + 1):
+        batch = [sample(rng, images[i], points[i]) for i in rng.choice(fit, args.batch)]
+        x = jnp.asarray(np.stack([b[0] for b in batch]))
+        y = jnp.asarray(np.stack([b[1] for b in batch]))
+        params, state, loss = step(params, state, x, y)
+        running.append(float(loss))
+        if it % args.eval_every == 0 or it == args.steps:
+            val, _ = evaluate(lambda v: apply_scaled(params, v), [images[i] for i in held], [points[i] for i in held])
+            history.append({"step": it, "loss": float(np.mean(running)), "val_mae": val["mae"], "seconds": round(time.time() - started)})
+            running = []
+            mark = ""
+            if best is None or val["mae"] < best[0]["mae"]:
+                best = (val, it, jax.tree_util.tree_map(np.asarray, params))
+                mark = " *"
+            print(f"step {it}: loss {history[-1]['loss']:.4f} held-out MAE {val['mae']:.2f} bias {val['bias']:+.2f} "
+                  f"({history[-1]['seconds']} s){mark}", flush=True)
+
+    val, best_step, best_params = best
+    layers = export_layers(best_params)
+    data_bytes = wf.encode(layers, PERSON_HEIGHT)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_bytes(data_bytes)
+    exported = jax.jit(lambda v: forward_exported(layers, v))
+    test, test_counts = evaluate(exported, test_images, test_points)
+    import hashlib
+    report = {
+        "seed": args.seed, "steps": args.steps, "batch": args.batch, "lr": args.lr, "parameters": n_params,
+        "chosen_step": best_step, "held_out": val, "test": test, "seconds": round(time.time() - started),
+        "sha256": hashlib.sha256(data_bytes).hexdigest(), "bytes": len(data_bytes),
+        "versions": {"jax": jax.__version__, "optax": optax.__version__, "numpy": np.__version__},
+        "history": history,
+    }
+    Path(args.report).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.report).write_text(json.dumps(report, indent=1))
+    print(f"train-density: chose step {best_step} (held-out MAE {val['mae']:.2f}); test MAE {test['mae']:.2f} "
+          f"RMSE {test['rmse']:.2f} bias {test['bias']:+.2f}; {n_params} parameters; {report['seconds']} s")
+    print(f"train-density: wrote {args.out} ({len(data_bytes)} bytes, sha256 {report['sha256']}) and {args.report}")
+
+
+if __name__ == "__main__":
+    main()
