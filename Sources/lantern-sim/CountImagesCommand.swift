@@ -25,11 +25,11 @@ struct CountImagesCommand: ParsableCommand {
     @Option(help: "The split of heads.csv to use (default: the one named like the folder).")
     var split: String?
 
-    @Flag(help: "Print only the summary line, not every image.")
-    var quiet = false
+    /// `--quiet` (as in replay): only the summary line, not every image.
+    @OptionGroup var logging: LoggingOptions
 
     func run() throws {
-        try reportingErrors(countImages)
+        try reportingErrors(logging, countImages)
     }
 
     func countImages() throws(SimulatorError) {
@@ -41,7 +41,7 @@ struct CountImagesCommand: ParsableCommand {
         }
         let points = try HeadPoints.load(headsCSV: heads)
         let counting = try ImageCounting(directory: directory, heads: points, split: split)
-        let quiet = self.quiet
+        let quiet = logging.quiet
         let summary = try counting.run(weights: weights) { result in
             if !quiet { print("\(result.image): \(formatFixed(result.counted, places: 1)) people, truth \(result.truth)") }
         }

@@ -20,7 +20,7 @@ struct LoggingOptions: ParsableArguments {
     @Flag(name: .customLong("verbose"), help: ArgumentHelp(stringLiteral: Console.options[0].help))
     var verbose = false
 
-    @Flag(name: .customLong("quiet"), help: ArgumentHelp(stringLiteral: Console.options[1].help + "; replay: no line per frame"))
+    @Flag(name: .customLong("quiet"), help: ArgumentHelp(stringLiteral: Console.options[1].help + "; replay and count-images: only the summary"))
     var quiet = false
 }
 

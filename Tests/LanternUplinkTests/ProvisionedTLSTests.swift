@@ -80,7 +80,9 @@ import Testing
         #expect(run.status == 66)
         #expect(run.stdout.isEmpty)
         let key = device.conf.appendingPathComponent("device.key").path
-        #expect(run.stderr == "lanternd: mqtts://127.0.0.1:\(device.port): \(key): the client key (mqtt-key) is not readable by user nobody (owner root:root, mode 0600); chown nobody \(key) (lanternd provision does it)\n")
+        // One line (error lines are bounded at 200 characters), naming the file, the user, owner and mode.
+        #expect(run.stderr.hasPrefix("lanternd: mqtts://127.0.0.1:\(device.port): \(key): the client key (mqtt-key) is not readable by user nobody (owner root:root, mode 0600)"), "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1)
     }
 
     @Test func aCertificateForAnotherKeyIsRefusedByInstallAndNamedByRun() throws {

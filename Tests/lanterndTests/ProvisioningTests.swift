@@ -78,7 +78,9 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.hasPrefix(#"{"device":"lamp-9","#))
         #expect(try FileManager.default.contentsOfDirectory(atPath: conf.path).sorted() == ["ca.crt", "lantern.conf"])
-        #expect(run.stderr.contains("mqtts://127.0.0.1:1: cannot connect"), "\(run.stderr)")
+        // The CA was accepted (no TLS setup error) and the uplink ran: the broker is simply not there.
+        #expect(run.stderr.contains("0 intervals delivered, 9 left undelivered"), "\(run.stderr)")
+        #expect(!run.stderr.contains("TLS setup"), "\(run.stderr)")
     }
 
     @Test func provisionWritesTheConfigAPrivateKeyAndARequestForTheDevice() throws {
