@@ -5,10 +5,16 @@ import LanternSystem
 /// Reading the agent's configuration files, each failure one line naming the file and what to do, with
 /// its exit code: a file that cannot be read is `noInput` (66), one that does not parse `configuration` (78).
 public enum ConfigFiles {
+    /// Site, board, trace and `lantern.conf` files: at most 1 MB (they are a few KB).
+    public static let sizeLimit = 1 << 20
+
     public static func read(_ path: String, what: String, option: String) throws(Failure) -> [UInt8] {
         do {
-            return try FileContents.read(path)
+            return try FileContents.read(path, limit: ConfigFiles.sizeLimit)
         } catch {
+            if error == .fileTooLarge {
+                throw Failure("\(path): larger than 1 MB, too large for a \(what) (a few KB); check the path given to \(option)", code: .configuration)
+            }
             throw Failure("\(path): cannot read the \(what): \(error); check the path given to \(option)", code: .noInput)
         }
     }

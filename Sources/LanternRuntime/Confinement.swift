@@ -13,6 +13,8 @@ public struct Confinement {
     public var writableDirectory: String?
     /// Print the summary line (the board; a replay prints only warnings).
     public var announce = true
+    /// The only TCP ports the agent may connect to (the broker's, the context broker's).
+    public var connectPorts: [Int] = []
 
     public init(user: String? = nil, sandbox: Bool = true, writableDirectory: String? = nil, announce: Bool = true) {
         self.user = user
@@ -35,7 +37,7 @@ public struct Confinement {
         }
         let report: Sandbox.Report
         do throws(Sandbox.Failure) {
-            report = try Sandbox.confine(writableDirectory: writableDirectory)
+            report = try Sandbox.confine(writableDirectory: writableDirectory, connectPorts: connectPorts)
         } catch {
             throw Failure(error.message, code: .noPermission)
         }

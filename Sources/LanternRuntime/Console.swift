@@ -12,8 +12,12 @@ public enum Console {
         write(text + "\n", to: .standardOutput)
     }
 
+    /// Also sees every stderr line (tests read what a run said).
+    nonisolated(unsafe) public static var errorObserver: ((String) -> Void)?
+
     /// One line on stderr: `lanternd: <what>: <what to do>`.
     public static func error(_ text: String) {
+        errorObserver?(text)
         write(tool + ": " + text + "\n", to: .standardError)
     }
 

@@ -31,6 +31,9 @@ public final class RunLoop {
     /// Called with each analysed frame (lent, not kept) and the agent's estimate of it: the aiming map,
     /// the self-check's frame quality, the simulator's scoring, the emulated board's frame log.
     public var onFrame: ((GreyImage, FrameEstimate) -> Void)?
+    /// Called once per turn, after the uplink, with the monotonic time (the publisher retries records
+    /// the journal could not take, and keeps its high-water mark current).
+    public var onTurn: ((Int64) -> Void)?
     /// Called just before a frame is handed to the agent (the simulator times the analysis).
     public var onFrameStart: (() -> Void)?
     /// Reads the site file again on SIGHUP (nil: SIGHUP is ignored). A failure keeps the previous site.
@@ -135,6 +138,7 @@ public final class RunLoop {
             let monotonic = clock.monotonicMicros
             if !recorded { streamNow = clock.realtimeMicros }
             uplink?.handle(readable: uplinkPolled && ready[uplinkIndex])
+            onTurn?(monotonic)
             if signals.takeStop() {
                 stopRequested = true
                 break

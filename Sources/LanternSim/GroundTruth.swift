@@ -1,4 +1,5 @@
 import Foundation
+import LanternCore
 
 /// Per-frame head counts from a `counts.csv` (`frame,count[,...]`): the ground truth a replay is
 /// scored against.
@@ -76,14 +77,36 @@ public struct TruthBox: Equatable {
                 }
                 values.append(v)
             }
+            // Frame and id must be whole numbers that fit; coordinates finite and within a plausible
+            // frame (Int(Double) traps on nan, inf and 1e300).
+            for (c, value) in values.enumerated() {
+                let whole = c < 2
+                guard value.isFinite, abs(value) <= 1e9, !whole || value == value.rounded(.towardZero) else {
+                    throw SimulatorError("\(path): line \(i + 2): column '\(names[c])' must be a \(whole ? "whole number" : "finite number") within ±1e9 (got \(ShownText.shown(String(fields[index[c]]), limit: 20)))")
+                }
+            }
             boxes.append(TruthBox(frame: Int(values[0]), id: Int(values[1]), x: values[2], y: values[3], width: values[4], height: values[5]))
         }
         return boxes
     }
 }
 
+/// Ground-truth files (`counts.csv`, `boxes.csv`): at most 100 MB.
+let truthSizeLimit = 100 << 20
+
 /// The file's bytes; a missing or unreadable file is one line saying which, and `hint` what to do.
-func readBytes(_ path: String, hint: String = "check the path") throws(SimulatorError) -> [UInt8] {
+/// A file over `limit` bytes is refused before it is read (a data error, 65).
+func readBytes(
+    _ path: String, hint: String = "check the path", limit: Int = truthSizeLimit, tooLarge: ExitStatus = .dataError
+) throws(SimulatorError) -> [UInt8] {
+    if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int {
+        if size > limit {
+            throw SimulatorError("\(path): \(size) bytes, larger than the limit of \(limit >> 20) MB; check the path", status: tooLarge)
+        }
+        // FileManager.contents(atPath:) leaks its 8 KB read buffer on an empty regular file (found by
+        // Toolchain/fuzz; the input is kept in Tests/Fuzz/regressions/truth/).
+        if size == 0 && FileManager.default.isReadableFile(atPath: path) { return [] }
+    }
     guard let data = FileManager.default.contents(atPath: path) else {
         let reason = FileManager.default.fileExists(atPath: path) ? "cannot read it" : "no such file"
         throw SimulatorError("\(path): \(reason); \(hint)", status: .noInput)

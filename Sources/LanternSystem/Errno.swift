@@ -53,4 +53,6 @@ public struct Errno: Error, Equatable, Hashable, CustomStringConvertible, Sendab
     public static var illegalSeek: Errno { Errno(rawValue: ESPIPE) }
     /// Out of memory. The corresponding C constant is `ENOMEM`.
     public static var noMemory: Errno { Errno(rawValue: ENOMEM) }
+    /// The corresponding C constant is `EFBIG`.
+    public static var fileTooLarge: Errno { Errno(rawValue: EFBIG) }
 }

@@ -2,7 +2,8 @@ import CLantern
 
 /// Small whole files: configuration in, state out.
 public enum FileContents {
-    /// The file's bytes. For configuration files (a few KB); refuses anything over `limit`.
+    /// The file's bytes. For configuration files (a few KB); refuses anything over `limit` with
+    /// `EFBIG`, reading no more than `limit` + 4 KB.
     public static func read(_ path: String, limit: Int = 1 << 20) throws(Errno) -> [UInt8] {
         let fd = try FileDescriptor.open(path, .readOnly)
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 1)
@@ -15,7 +16,7 @@ public enum FileContents {
             let n = try fd.read(into: chunk)
             if n == 0 { break }
             bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
-            if bytes.count > limit { throw Errno.noMemory }
+            if bytes.count > limit { throw Errno.fileTooLarge }
         }
         return bytes
     }

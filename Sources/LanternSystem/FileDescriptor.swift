@@ -124,6 +124,20 @@ extension FileDescriptor {
         Int64(try valueOrErrno { lseek(rawValue, off_t(offset), origin.rawValue) }.get())
     }
 
+    /// Flushes the file's data and metadata to stable storage.
+    ///
+    /// The corresponding C function is `fsync`.
+    public func sync() throws(Errno) {
+        try nothingOrErrno { fsync(rawValue) }.get()
+    }
+
+    /// Sets the file's permission bits (the umask does not apply).
+    ///
+    /// The corresponding C function is `fchmod`.
+    public func setPermissions(_ mode: UInt32) throws(Errno) {
+        try nothingOrErrno { fchmod(rawValue, mode_t(mode)) }.get()
+    }
+
     /// Closes the descriptor. Not retried on EINTR: on Linux the descriptor is already released
     /// then, and a retry could close a descriptor another thread just opened.
     ///

@@ -64,14 +64,20 @@ public enum Sandbox {
     }
 
     /// Applies no_new_privs, Landlock and seccomp. `writableDirectory` nil: no file may be written.
-    public static func confine(writableDirectory: String?) throws(Failure) -> Report {
+    ///
+    /// Network (Landlock ABI 4 and later): TCP connect only to `connectPorts` (the broker's and the
+    /// context broker's), TCP bind nowhere. Older kernels leave the network open (the report says so);
+    /// UDP (DNS) is not covered by Landlock.
+    public static func confine(writableDirectory: String?, connectPorts: [Int] = []) throws(Failure) -> Report {
         var report = Report(noNewPrivileges: .unavailable("not tried"), landlock: .unavailable("not tried"), seccomp: .unavailable("not tried"))
         if lantern_set_no_new_privs() == 0 {
             report.noNewPrivileges = .enforced("on")
         } else {
             report.noNewPrivileges = .unavailable("\(Errno.current)")
         }
-        report.landlock = try applyLandlock(writableDirectory: writableDirectory)
+        report.landlock = try applyLandlock(writableDirectory: writableDirectory, connectPorts: connectPorts)
+        // Swift's backtracer cannot work confined: a crash says what it was in one line instead.
+        _ = lantern_install_crash_line()
         if lantern_install_seccomp_denylist() == 0 {
             report.seccomp = .enforced("\(lantern_denied_syscall_count()) calls denied (EPERM)")
         } else {
@@ -86,7 +92,7 @@ public enum Sandbox {
         return abi > 0 ? .success(Int(abi)) : .failure(Errno.current)
     }
 
-    static func applyLandlock(writableDirectory: String?) throws(Failure) -> Report.Layer {
+    static func applyLandlock(writableDirectory: String?, connectPorts: [Int]) throws(Failure) -> Report.Layer {
         let abi: Int
         switch landlockABI() {
         case .success(let v): abi = v
@@ -99,7 +105,8 @@ public enum Sandbox {
         var handled = lantern_landlock_execute() | fileWrites | lantern_landlock_change_tree()
         if abi >= 2 { handled |= lantern_landlock_refer() }
         if abi >= 5 { handled |= lantern_landlock_ioctl_dev() }
-        let ruleset = lantern_landlock_create_ruleset(handled)
+        let network = lantern_landlock_net_bind_tcp() | lantern_landlock_net_connect_tcp()
+        let ruleset = abi >= 4 ? lantern_landlock_create_ruleset_net(handled, network) : lantern_landlock_create_ruleset(handled)
         if ruleset < 0 { return .unavailable("create_ruleset: \(Errno.current)") }
         defer { _ = close(ruleset) }
         // Everything but execute beneath the state directory (SQLite creates, truncates and removes
@@ -114,12 +121,23 @@ public enum Sandbox {
         // created in /dev (so not in /dev/shm either).
         let devices = lantern_landlock_write_file() | (abi >= 5 ? lantern_landlock_ioctl_dev() : 0)
         _ = "/dev".withCString { lantern_landlock_allow_beneath(ruleset, $0, devices) }
+        if abi >= 4 {
+            for port in connectPorts where port > 0 && port < 65536 {
+                if lantern_landlock_allow_port(ruleset, UInt64(port), lantern_landlock_net_connect_tcp()) != 0 {
+                    throw Failure(message: "cannot allow TCP connects to port \(port): \(Errno.current)")
+                }
+            }
+        }
         if lantern_landlock_restrict_self(ruleset) != 0 { return .unavailable("restrict_self: \(Errno.current)") }
         let place = writableDirectory.map { "only beneath \($0)" } ?? "nowhere"
-        return .enforced("ABI \(abi): writes \(place)")
+        var ports = ""
+        for port in connectPorts { ports += (ports.isEmpty ? "" : ", ") + "\(port)" }
+        let net = abi >= 4 ? "; TCP connect \(ports.isEmpty ? "nowhere" : "to port " + ports), bind nowhere" : "; network open (Landlock ABI 4 needed)"
+        return .enforced("ABI \(abi): writes \(place)\(net)")
     }
 
-    /// The test-only hook (environment `LANTERND_SELFTEST_WRITE=PATH`, `LANTERND_SELFTEST_EXEC=PATH`):
+    /// The test-only hook (environment `LANTERND_SELFTEST_WRITE=PATH`, `LANTERND_SELFTEST_EXEC=PATH`,
+    /// `LANTERND_SELFTEST_CRASH=1`):
     /// after confinement, tries to create a file or run a program and reports the outcome on stderr
     /// as `selftest: write PATH: ok` or `selftest: exec PATH: <error>`. It only ever tries what the
     /// sandbox must refuse, and it runs only when the variable is set.
@@ -140,6 +158,19 @@ public enum Sandbox {
         if let path = environment("LANTERND_SELFTEST_EXEC") {
             _ = path.withCString { lantern_try_exec($0) }
             lines.append("selftest: exec \(path): \(Errno.current)")
+        }
+        // `LANTERND_SELFTEST_CONNECT=PORT`: a TCP connect to 127.0.0.1:PORT; `LANTERND_SELFTEST_BIND=1`: a bind.
+        if let text = environment("LANTERND_SELFTEST_CONNECT"), let port = Int(text) {
+            let rc = lantern_selftest_tcp(Int32(port), 0)
+            lines.append("selftest: connect 127.0.0.1:\(port): \(rc == 0 ? "ok" : "\(Errno.current)")")
+        }
+        if environment("LANTERND_SELFTEST_BIND") != nil {
+            let rc = lantern_selftest_tcp(0, 1)
+            lines.append("selftest: bind 127.0.0.1:0: \(rc == 0 ? "ok" : "\(Errno.current)")")
+        }
+        // `LANTERND_SELFTEST_CRASH=1`: a trap while confined, to see the crash line.
+        if environment("LANTERND_SELFTEST_CRASH") != nil {
+            _ = raise(SIGILL)
         }
         return lines
     }

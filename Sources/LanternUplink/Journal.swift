@@ -1,4 +1,5 @@
 import CLantern
+import LanternCore
 import LanternSystem
 
 /// The durable queue between counting and sending: every interval record is written here, in SQLite,
@@ -15,8 +16,20 @@ import LanternSystem
 /// Bounded: at most `maxRecords` rows. Appending beyond that deletes delivered rows first (oldest
 /// first), then the oldest undelivered ones, counting those in `meta.dropped` (reported by health).
 ///
+/// Checked on open (`PRAGMA quick_check`): a damaged file is refused with `SQLITE_CORRUPT`, and
+/// `openRecovering` sets it aside under a timestamped name and starts a new one. Created 0600 (the
+/// WAL and shared-memory files take the main file's mode).
+///
 /// Single-threaded: one `Journal` per file, used from the agent's one loop.
 public final class Journal {
+    /// What `openRecovering` found: the damaged journal set aside, and why.
+    public struct Recovery: Equatable {
+        /// Where the damaged file now is (`journal.sqlite.damaged-20261129T184500Z`).
+        public var setAsideAs: String
+        /// SQLite's reason, one line.
+        public var reason: String
+    }
+
     public struct Entry: Equatable {
         public var seq: Int64
         public var device: String
@@ -40,6 +53,11 @@ public final class Journal {
         precondition(maxRecords >= 1, "Journal: maxRecords must be >= 1")
         self.path = path
         self.maxRecords = maxRecords
+        // Created (or narrowed) to 0600 before SQLite opens it: the records are the device's data.
+        if let fd = try? FileDescriptor.open(path, .readWrite, options: [.create, .closeOnExec], permissions: 0o600) {
+            try? fd.setPermissions(0o600)
+            try? fd.close()
+        }
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &handle, flags, nil)
@@ -51,10 +69,17 @@ public final class Journal {
             throw error
         }
         sqlite3_extended_result_codes(handle, 1)
-        sqlite3_busy_timeout(handle, 2000)
+        // Short: a lock held by another process (a second lanternd) must not stall the frame loop;
+        // the record is held in memory and retried instead.
+        sqlite3_busy_timeout(handle, 100)
         do throws(JournalError) {
             try execute("PRAGMA journal_mode=WAL", "open")
             try execute("PRAGMA synchronous=FULL", "open")
+            // A small WAL: checkpointed every 32 pages (128 KB) and truncated back to 64 KB after, so
+            // a state partition of a few MB is not filled by the WAL itself (its default, 1,000 pages,
+            // is 4 MB, and a WAL that fills the disk cannot be checkpointed into the main file).
+            try execute("PRAGMA wal_autocheckpoint=32", "open")
+            try execute("PRAGMA journal_size_limit=65536", "open")
             try execute(
                 """
                 CREATE TABLE IF NOT EXISTS records (
@@ -69,6 +94,7 @@ public final class Journal {
                 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
                 INSERT OR IGNORE INTO meta(key, value) VALUES ('next_seq', 1), ('dropped', 0);
                 """, "create tables")
+            try checkIntegrity()
             insertStatement = try prepare(
                 "INSERT INTO records(seq, device, zone, payload, created) VALUES (?, ?, ?, ?, ?)", "open")
             deliveredStatement = try prepare("UPDATE records SET delivered = 1 WHERE seq = ?", "open")
@@ -82,6 +108,36 @@ public final class Journal {
     }
 
     deinit { close() }
+
+    /// Opens the journal at `path`; when it is damaged (`SQLITE_CORRUPT`, `SQLITE_NOTADB`, a failed
+    /// integrity check), renames it and its WAL and shared-memory files to
+    /// `<path>.damaged-<UTC time>` and opens a new one. Other failures (permissions, a missing
+    /// directory, a full disk) are thrown: moving the file would not help.
+    public static func openRecovering(
+        path: String, maxRecords: Int = 100_000, nowMicros: Int64 = SystemClock.realtimeMicros
+    ) throws(JournalError) -> (journal: Journal, recovery: Recovery?) {
+        do throws(JournalError) {
+            return (try Journal(path: path, maxRecords: maxRecords), nil)
+        } catch {
+            guard error.isDamage else { throw error }
+            let stamp = UTCTime(secondsSinceEpoch: nowMicros / 1_000_000).iso8601.utf8.filter {
+                $0 != UInt8(ascii: "-") && $0 != UInt8(ascii: ":")
+            }
+            let aside = path + ".damaged-" + String(decoding: stamp, as: UTF8.self)
+            for suffix in ["", "-wal", "-shm"] {
+                let failed = (path + suffix).withCString { from in (aside + suffix).withCString { to in lantern_rename(from, to) } }
+                if failed != 0 && suffix.isEmpty {
+                    throw JournalError(path: path, operation: "set aside as \(aside)", code: SQLITE_CANTOPEN,
+                                       message: "rename: \(Errno.current)")
+                }
+            }
+            try? FileContents.syncDirectory(containing: path)
+            let fresh = try Journal(path: path, maxRecords: maxRecords)
+            var reason = error.message
+            if reason.utf8.count > 120 { reason = String(reason.prefix(120)) }
+            return (fresh, Recovery(setAsideAs: aside, reason: reason))
+        }
+    }
 
     /// Closes the database; further calls trap. (Also done by deinit.)
     public func close() {
@@ -97,8 +153,22 @@ public final class Journal {
 
     /// Allocates the next sequence number, asks `payload` for the record's text with it, and commits
     /// both in one transaction. Returns the new entry's seq. When it returns, the record is durable.
+    ///
+    /// A full disk (`SQLITE_FULL`) is first answered by checkpointing the WAL into the main file and
+    /// truncating it, then one more try: the WAL only shrinks at a checkpoint, and its automatic one
+    /// (at 1,000 pages, 4 MB) never comes on a state partition smaller than that.
     @discardableResult
     public func append(device: String, zone: String?, payload: (Int64) -> String) throws(JournalError) -> Int64 {
+        do throws(JournalError) {
+            return try appendOnce(device: device, zone: zone, payload: payload)
+        } catch {
+            guard error.isFull else { throw error }
+            _ = sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", nil, nil, nil)
+            return try appendOnce(device: device, zone: zone, payload: payload)
+        }
+    }
+
+    private func appendOnce(device: String, zone: String?, payload: (Int64) -> String) throws(JournalError) -> Int64 {
         try execute("BEGIN IMMEDIATE", "append")
         do throws(JournalError) {
             let seq = try metaValue("next_seq", "append")
@@ -163,6 +233,16 @@ public final class Journal {
             payload: text(statement, 3) ?? "", created: sqlite3_column_int64(statement, 4))
     }
 
+    /// The oldest record the broker has not acknowledged (nil: everything journaled was delivered).
+    public func firstUndelivered() throws(JournalError) -> Int64? {
+        let statement = try prepare("SELECT min(seq) FROM records WHERE delivered = 0", "read")
+        defer { sqlite3_finalize(statement) }
+        let rc = sqlite3_step(statement)
+        guard rc == SQLITE_ROW else { throw failure("read", rc) }
+        if sqlite3_column_type(statement, 0) == SQLITE_NULL { return nil }
+        return sqlite3_column_int64(statement, 0)
+    }
+
     /// Undelivered entries: the health message's journal depth.
     public func undeliveredCount() throws(JournalError) -> Int {
         Int(try scalar("SELECT count(*) FROM records WHERE delivered = 0", "count"))
@@ -185,6 +265,19 @@ public final class Journal {
     }
 
     // MARK: Internals
+
+    /// `PRAGMA quick_check`: pages, records and indexes are well formed (a second or so for 100,000
+    /// records on a board). A damaged file is `SQLITE_CORRUPT` with SQLite's first complaint.
+    private func checkIntegrity() throws(JournalError) {
+        let statement = try prepare("PRAGMA quick_check", "check integrity")
+        defer { sqlite3_finalize(statement) }
+        let rc = sqlite3_step(statement)
+        guard rc == SQLITE_ROW else { throw failure("check integrity", rc) }
+        let verdict = text(statement, 0) ?? ""
+        if verdict != "ok" {
+            throw JournalError(path: path, operation: "check integrity", code: SQLITE_CORRUPT, message: verdict)
+        }
+    }
 
     /// Keeps the table within `maxRecords`: delivered rows go first, then the oldest undelivered.
     private func prune() throws(JournalError) {

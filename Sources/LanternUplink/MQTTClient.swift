@@ -11,9 +11,11 @@ import LanternSystem
 /// retained status topic (`online` after each connect, `offline` as the Last Will) and reports
 /// acknowledged QoS 1 publishes (PUBACK) by message id through `onPublished`.
 ///
-/// One known blocking point: the TCP connect inside `mosquitto_connect` (and its DNS lookup) blocks;
-/// against a reachable or refusing host that is milliseconds, against a black-holed one up to the
-/// kernel's SYN timeout.
+/// The connect never blocks the loop: `mosquitto_connect_async` starts a non-blocking TCP connect
+/// (the CONNECT packet follows once the socket is writable), and a connection that has not brought a
+/// CONNACK within `connectTimeoutSeconds` (a black-holed address, a listener whose accept queue is
+/// full, a broker that never answers) is dropped with one line naming the timeout and retried with
+/// backoff. The one blocking step left is a DNS lookup of a host name: give a numeric address.
 public final class MQTTClient {
     public struct Configuration {
         public var url: MQTTURL
@@ -26,6 +28,8 @@ public final class MQTTClient {
         public var username: String?
         public var password: String?
         public var keepAliveSeconds: Int32 = 30
+        /// How long a connection may go without a CONNACK (TCP connect, TLS handshake, CONNECT).
+        public var connectTimeoutSeconds: Int64 = 10
         /// Retained, QoS 1: `online` after connect; the Last Will `offline`.
         public var statusTopic: String?
         /// When to reconnect after a failure. The default draws the first retry from 30 s and seeds
@@ -69,6 +73,8 @@ public final class MQTTClient {
 
     private var mosq: OpaquePointer?
     private var hasSocket = false
+    /// When the current attempt started (monotonic), for the connect timeout.
+    private var attemptStartedMicros: Int64 = 0
     private var backoff: Backoff
     /// The last error-level line libmosquitto logged (OpenSSL's reason for a failed handshake).
     private var lastLogLine: String?
@@ -162,11 +168,21 @@ public final class MQTTClient {
     /// The same step for a caller that polled `socketDescriptor` itself.
     public func handle(readable: Bool, writable: Bool) {
         guard let mosq, hasSocket else { return }
+        if state == .connecting && clock.monotonicMicros - attemptStartedMicros >= configuration.connectTimeoutSeconds * 1_000_000 {
+            mosquitto_disconnect(mosq)
+            hasSocket = false
+            state = .disconnected
+            let error = MQTTError(url: configuration.url.description, message: "no CONNACK within \(configuration.connectTimeoutSeconds) s (the broker's address accepts no connection, or the broker does not answer)")
+            lastError = error
+            nextAttemptMicros = clock.monotonicMicros + backoff.nextDelayMicros()
+            onDisconnected?(error)
+            return
+        }
         if readable {
             let rc = mosquitto_loop_read(mosq, 1)
             if rc != MOSQ_ERR_SUCCESS.rawValue { return lost(rc) }
         }
-        if hasSocket && (writable || mosquitto_want_write(mosq)) {
+        if hasSocket && (writable || state == .connecting || mosquitto_want_write(mosq)) {
             let rc = mosquitto_loop_write(mosq, 1)
             if rc != MOSQ_ERR_SUCCESS.rawValue { return lost(rc) }
         }
@@ -176,9 +192,12 @@ public final class MQTTClient {
         }
     }
 
-    /// When the loop must call again to attempt a connection (nil while a socket is open).
+    /// When the loop must call again: to attempt a connection, or to give up on one that has had no
+    /// CONNACK (nil while connected).
     public var attemptDueMicros: Int64? {
-        hasSocket ? nil : nextAttemptMicros
+        if !hasSocket { return nextAttemptMicros }
+        if state == .connecting { return attemptStartedMicros + configuration.connectTimeoutSeconds * 1_000_000 }
+        return nil
     }
 
     // MARK: Publishing
@@ -232,13 +251,15 @@ public final class MQTTClient {
         attemptCount += 1
         let url = configuration.url
         // The first call stores host and port (even when it fails); later attempts reuse them.
+        // Non-blocking: MOSQ_ERR_CONN_PENDING (the TCP handshake goes on) or success both leave a socket.
         let rc = everAttempted
-            ? mosquitto_reconnect(mosq)
-            : mosquitto_connect(mosq, url.host, url.port, configuration.keepAliveSeconds)
+            ? mosquitto_reconnect_async(mosq)
+            : mosquitto_connect_async(mosq, url.host, url.port, configuration.keepAliveSeconds)
         everAttempted = true
-        if rc == MOSQ_ERR_SUCCESS.rawValue {
+        if rc == MOSQ_ERR_SUCCESS.rawValue || rc == MOSQ_ERR_CONN_PENDING.rawValue {
             hasSocket = true
             state = .connecting
+            attemptStartedMicros = clock.monotonicMicros
         } else {
             fail(rc)
         }

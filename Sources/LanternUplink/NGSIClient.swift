@@ -25,6 +25,26 @@ public final class NGSIClient {
         /// When to retry a failed batch; the default draws the first retry from 30 s, seeded per device.
         public var backoff: Backoff
 
+        /// The TCP port `baseURL` names (80 for http, 443 for https without one): the sandbox allows
+        /// connects to it.
+        public var port: Int {
+            let bytes = Array(baseURL.utf8)
+            var i = 0
+            while i + 2 < bytes.count && !(bytes[i] == 0x3A && bytes[i + 1] == 0x2F && bytes[i + 2] == 0x2F) { i += 1 }
+            let https = bytes.starts(with: Array("https".utf8))
+            var j = i + 3
+            var port: Int?
+            while j < bytes.count && bytes[j] != 0x2F {
+                if bytes[j] == 0x3A {
+                    var n = 0, k = j + 1
+                    while k < bytes.count && bytes[k] >= 0x30 && bytes[k] <= 0x39 && n < 100_000 { n = n * 10 + Int(bytes[k] - 0x30); k += 1 }
+                    port = n
+                }
+                j += 1
+            }
+            return port ?? (https ? 443 : 80)
+        }
+
         public init(baseURL: String, device: String) {
             self.baseURL = baseURL
             self.device = device

@@ -38,6 +38,14 @@ public final class Uplink {
     /// `lantern/<device>/privacy` after every connect (after `online`, before the backlog), so a new
     /// subscriber always reads what this device promises. nil: none.
     public var privacyManifest: String?
+    /// The journal's state for the health message: `ok`, `full` (records are held in memory until
+    /// the disk has room) or `error` (another failure; held and retried the same way).
+    public var journalState = "ok"
+    /// Interval records held in memory because the journal cannot take them.
+    public var journalHeld = 0
+    /// Records lost since start: held records beyond the memory bound, and undelivered records of a
+    /// damaged or lost journal. Each loss is also a gap record in the sequence.
+    public var journalLost: Int64 = 0
     /// Interval publishes acknowledged since start.
     public private(set) var deliveredCount = 0
 
@@ -82,6 +90,19 @@ public final class Uplink {
         var line = ""
         let seq = try journal.append(device: device, zone: record.zone) { seq in
             line = LanternJSON.encode(record, device: device, seq: seq, suppressBelow: k)
+            return line
+        }
+        backlogExhausted = false
+        sendBacklog()
+        return (seq, line)
+    }
+
+    /// Journals a gap record (nil zone) and publishes it like an interval record. Returns its seq and line.
+    public func submitGap(_ gap: GapRecord) throws(JournalError) -> (seq: Int64, line: String) {
+        let device = configuration.device
+        var line = ""
+        let seq = try journal.append(device: device, zone: nil) { seq in
+            line = gap.encode(device: device, seq: seq)
             return line
         }
         backlogExhausted = false
@@ -141,6 +162,9 @@ public final class Uplink {
         if let depth = try? journal.undeliveredCount() { w.integer(depth) } else { w.null() }
         w.key("dropped")
         if let dropped = try? journal.droppedCount() { w.integer(Int(dropped)) } else { w.null() }
+        w.field("journal", journalState)
+        w.field("journal_held", journalHeld)
+        w.key("journal_lost"); w.integer(Int(journalLost))
         w.key("cpu_temp_c")
         var milli: Int64 = 0
         if lantern_read_integer_file(configuration.thermalZonePath, &milli) == 0 {
@@ -211,9 +235,10 @@ public final class Uplink {
 
     /// Keeps `line` as the newest error for the health message (`last_error`): the uplink's own
     /// failures inside callbacks, and the caller's (a journal append that failed).
-    public func recordError(_ line: String) {
+    /// `logged`: the caller has already said it on stderr (the runtime then does not say it again).
+    public func recordError(_ line: String, logged: Bool = false) {
         lastError = line
-        errorCount += 1
+        if !logged { errorCount += 1 }
     }
 
     private func linkLost(_ error: MQTTError) {

@@ -19,7 +19,8 @@ func reportingErrors(_ body: () throws(SimulatorError) -> Void) throws {
     do {
         try body()
     } catch {
-        FileHandle.standardError.write(Data("lantern-sim: \(error.description)\n".utf8))
+        // The message may echo input (a key, a token, a path): one line, at most 200 characters.
+        FileHandle.standardError.write(Data("lantern-sim: \(ShownText.line(error.description))\n".utf8))
         throw ArgumentParser.ExitCode(error.status.rawValue)
     }
 }

@@ -82,8 +82,9 @@ enum RunCommand {
             o.speedMillis = millis
         }
         if let text = parsed.value("--start-time") {
-            guard let seconds = DecimalText.epochSeconds(text) else {
-                throw UsageError("--start-time \(text): expected UTC ISO 8601 like 2026-01-01T00:00:00Z, or epoch seconds")
+            // Before the year 9000: a replay's intervals then end before 9999 and print as 4-digit years.
+            guard let seconds = DecimalText.epochSeconds(text), seconds >= 0, seconds < 221_845_392_000 else {
+                throw UsageError("--start-time \(ShownText.shown(text)): expected UTC ISO 8601 from 1970 to 8999 like 2026-01-01T00:00:00Z, or epoch seconds")
             }
             o.startSeconds = seconds
         }
@@ -226,10 +227,13 @@ enum RunCommand {
         loop.notifier = ServiceNotifier.fromEnvironment(clock: clock)
         loop.speedMillis = o.speedMillis
         loop.onRecords = { publisher.publish($0) }
+        loop.onTurn = { publisher.service(atMonotonic: $0) }
         loop.reloadSite = { () throws(Failure) in try ConfigFiles.site(o.site) }
         loop.onSiteReloaded = { publisher.privacy = $0.privacy }
         if let board = o.board { loop.sourceContext = " (camera named in \(board))" }
-        let confinement = Confinement(user: o.user, sandbox: o.sandbox, writableDirectory: o.stateDirectory, announce: o.replay == nil)
+        var confinement = Confinement(user: o.user, sandbox: o.sandbox, writableDirectory: o.stateDirectory, announce: o.replay == nil)
+        if let url = o.uplink.mqttURL { confinement.connectPorts.append(Int(url.port)) }
+        if let url = o.uplink.ngsiURL { confinement.connectPorts.append(NGSIClient.Configuration(baseURL: url, device: o.deviceID).port) }
         loop.confine = { () throws(Failure) in try confinement.apply() }
         if let log = frameLog, let camera = source as? CameraSource {
             loop.onFrame = { image, estimate in
@@ -237,6 +241,7 @@ enum RunCommand {
                 Console.write("\(camera.lastSequence ?? 0) \(clipFrame) \(estimate.count) \(estimate.trusted ? 1 : 0)\n", to: log)
             }
         }
+        defer { publisher.finish() }
         try loop.run()
     }
 }

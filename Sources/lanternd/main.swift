@@ -83,6 +83,7 @@ if parsed.helpRequested {
 do throws(Failure) {
     ProcessContext.exit(try command.run(parsed).rawValue)
 } catch {
-    Console.error(error.message)
+    // The message may echo input (a key, a token, a path): one line, at most 200 characters.
+    Console.error(ShownText.line(error.message))
     ProcessContext.exit(error.code.rawValue)
 }

@@ -19,7 +19,10 @@ import Testing
         let first = try Publisher(device: "lamp", privacy: PrivacyPolicy(), stateDirectory: dir, uplink: nil)
         first.onLine = { lines.append($0) }
         first.publish([record(), record(zone: "door")])
-        #expect(try String(contentsOfFile: dir + "/next-seq", encoding: .utf8) == "43\n")
+        // The high-water mark, rewritten in place at a fixed width (no journal: the number alone), 0600.
+        let mark = try String(contentsOfFile: dir + "/next-seq", encoding: .utf8)
+        #expect(mark.trimmingCharacters(in: .whitespacesAndNewlines) == "43" && mark.utf8.count == 42)
+        #expect((try FileManager.default.attributesOfItem(atPath: dir + "/next-seq")[.posixPermissions] as? Int) == 0o600)
         let second = try Publisher(device: "lamp", privacy: PrivacyPolicy(), stateDirectory: dir, uplink: nil)
         second.onLine = { lines.append($0) }
         second.publish([record()])

@@ -236,9 +236,11 @@ func testSite(zone: String = "square", suppressBelow: Int = 0) -> SiteConfig {
         #expect(health["dropped_frames"] == .number(3))
     }
 
-    /// A journal that cannot take a record (another process holds its lock): the interval is still
-    /// printed, and the health message carries the journal's error as `last_error`.
-    @Test func aJournalErrorIsSurfacedInHealth() throws {
+    /// A journal that cannot take a record (another process holds its lock): the records are held in
+    /// memory, unnumbered and unprinted (a number is given only once journaled), health says
+    /// `journal: error` with the journal's error as `last_error`; once the lock is released they are
+    /// journaled, numbered and printed in order.
+    @Test func aJournalErrorHoldsRecordsAndIsSurfacedInHealth() throws {
         let clock = ManualClock()
         let start = clock.monotonicMicros
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("runloop-\(UUID().uuidString)")
@@ -256,21 +258,33 @@ func testSite(zone: String = "square", suppressBelow: Int = 0) -> SiteConfig {
         var db: OpaquePointer?
         #expect(sqlite3_open(state.appendingPathComponent("journal.sqlite").path, &db) == SQLITE_OK)
         #expect(sqlite3_exec(db, "BEGIN EXCLUSIVE", nil, nil, nil) == SQLITE_OK)
-        defer { sqlite3_close(db) }
 
         let signals = TimedSignals(clock: clock)
         signals.stopAt = start + 10_500_000
         let loop = RunLoop(agent: Agent(site: testSite(), framePeriodMicros: 100_000), source: ScriptedCamera(clock: clock), clock: clock, signals: signals)
         loop.uplink = uplink
         loop.onRecords = { publisher.publish($0) }
+        loop.onTurn = { publisher.service(atMonotonic: $0) }
         try loop.run()
-        #expect(lines.count >= 2)
+        #expect(lines.isEmpty, "nothing is numbered before it is journaled: \(lines)")
         let health = try JSONParser.parse(Array(uplink.uplink!.healthMessage().utf8))
+        #expect(health["journal"] == .string("error"))
+        guard case .number(let held)? = health["journal_held"], held >= 2 else {
+            Issue.record("no held records in \(uplink.uplink!.healthMessage())")
+            return
+        }
         guard case .string(let error)? = health["last_error"] else {
             Issue.record("no last_error in \(uplink.uplink!.healthMessage())")
             return
         }
         #expect(error.contains("locked"), "\(error)")
+
+        sqlite3_exec(db, "ROLLBACK", nil, nil, nil)
+        sqlite3_close(db)
+        publisher.service(atMonotonic: clock.monotonicMicros + 2_000_000)
+        #expect(lines.count == Int(held))
+        #expect(lines.enumerated().allSatisfy { $0.element.contains(#""seq":\#($0.offset + 1),"#) }, "\(lines)")
+        #expect(try JSONParser.parse(Array(uplink.uplink!.healthMessage().utf8))["journal"] == .string("ok"))
     }
 }
 

@@ -20,10 +20,10 @@ import Testing
         return url.path
     }
 
-    /// A 4x2 mono clip of `frames` frames, then `tail` appended.
-    func clip(header: String = "YUV4MPEG2 W4 H2 F7:1 Ip A1:1 Cmono\n", frames: Int = 3, tail: [UInt8] = []) -> [UInt8] {
+    /// A 16x16 mono clip (the smallest the estimator analyses) of `frames` frames, then `tail` appended.
+    func clip(header: String = "YUV4MPEG2 W16 H16 F7:1 Ip A1:1 Cmono\n", frames: Int = 3, tail: [UInt8] = []) -> [UInt8] {
         var bytes = Array(header.utf8)
-        for _ in 0..<frames { bytes += Array("FRAME\n".utf8) + [UInt8](repeating: 100, count: 8) }
+        for _ in 0..<frames { bytes += Array("FRAME\n".utf8) + [UInt8](repeating: 100, count: 256) }
         return bytes + tail
     }
 
@@ -55,7 +55,7 @@ import Testing
             ("deep.y4m", clip(header: "YUV4MPEG2 W4 H2 F7:1 C420p16\n"), "16-bit"),
             ("unknown.y4m", clip(header: "YUV4MPEG2 W4 H2 F7:1 Cfancy\n"), "fancy"),
             ("truncated.y4m", clip(frames: 2, tail: Array("FRAME\n".utf8) + [1, 2, 3]), "frame 2"),
-            ("nomarker.y4m", clip(frames: 1, tail: Array("FRAMX\n".utf8) + [UInt8](repeating: 0, count: 8)), "frame 1"),
+            ("nomarker.y4m", clip(frames: 1, tail: Array("FRAMX\n".utf8) + [UInt8](repeating: 0, count: 256)), "frame 1"),
         ]
         for (name, bytes, needle) in cases {
             let path = try temporary(name, bytes)

@@ -25,7 +25,7 @@ import Testing
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Data(count: 5000).write(to: URL(fileURLWithPath: dir + "/big"))
-        #expect(throws: Errno.noMemory) { try FileContents.read(dir + "/big", limit: 4096) }
+        #expect(throws: Errno.fileTooLarge) { try FileContents.read(dir + "/big", limit: 4096) }
         #expect(throws: Errno.noSuchFileOrDirectory) { try FileContents.read(dir + "/none") }
     }
 

@@ -6,7 +6,7 @@ import Testing
 /// `lantern/<device>/privacy` at each connect: a subscriber that arrives after the agent has gone
 /// still reads it.
 @Suite struct PrivacyManifestPublishTests {
-    @Test(.timeLimit(.minutes(1))) func theManifestIsRetainedOnThePrivacyTopic() throws {
+    @Test(.timeLimit(.minutes(5))) func theManifestIsRetainedOnThePrivacyTopic() throws {
         let broker = Broker()
         broker.start()
         defer { broker.stop() }
@@ -20,7 +20,7 @@ import Testing
         #expect(daemon.wait(seconds: 30) == 0, "\(daemon.errorText)")
         // Read after the agent has gone: only a retained message can answer.
         let read = Fixture.run("/usr/bin/mosquitto_sub", [
-            "-h", "127.0.0.1", "-p", "\(broker.port)", "-t", "lantern/lamp-9/privacy", "-C", "1", "-W", "5", "-v",
+            "-h", "127.0.0.1", "-p", "\(broker.port)", "-t", "lantern/lamp-9/privacy", "-C", "1", "-W", "30", "-v",
         ])
         #expect(read.status == 0, "mosquitto_sub: \(read.output)")
         let line = read.output.trimmingCharacters(in: .newlines)

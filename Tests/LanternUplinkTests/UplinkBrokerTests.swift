@@ -36,7 +36,7 @@ import Testing
         #expect(Fixture.wait(seconds: 5) { Set(subscriber.lines.compactMap(seqOf)).count == 20 })
         for line in subscriber.lines { #expect(sent[seqOf(line) ?? -1] == line) }
         let status = Fixture.run("/usr/bin/mosquitto_sub", [
-            "-h", "127.0.0.1", "-p", String(broker.port), "-t", "lantern/\(device)/status", "-C", "1", "-W", "3",
+            "-h", "127.0.0.1", "-p", String(broker.port), "-t", "lantern/\(device)/status", "-C", "1", "-W", "20",
         ])
         #expect(status.output == "online\n")
         let message = try JSONParser.parse(uplink.healthMessage())

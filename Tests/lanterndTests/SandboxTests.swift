@@ -100,7 +100,7 @@ func kernelHasLandlock() -> Bool {
             process.waitUntilExit()
         }
         var status = ""
-        for _ in 0..<100 {
+        for _ in 0..<600 {  // up to 30 s on a loaded machine; usually the first look
             status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
             if status.contains("Seccomp:\t2") { break }
             Thread.sleep(forTimeInterval: 0.05)

@@ -10,6 +10,10 @@
 #define CLANTERN_SANDBOX_H
 
 #include <errno.h>
+#include <signal.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
@@ -96,6 +100,41 @@ static inline int lantern_landlock_allow_beneath(int ruleset, const char *path, 
     close(fd);
     errno = saved;
     return result;
+}
+
+/// Network access rights (ABI 4): binding and connecting TCP sockets, by port.
+#define LANTERN_LANDLOCK_RULE_NET_PORT 2
+static inline uint64_t lantern_landlock_net_bind_tcp(void) { return 1ULL << 0; }
+static inline uint64_t lantern_landlock_net_connect_tcp(void) { return 1ULL << 1; }
+
+/// A ruleset fd handling `handled_fs` filesystem and `handled_net` network accesses (ABI 4), or -1.
+static inline int lantern_landlock_create_ruleset_net(uint64_t handled_fs, uint64_t handled_net) {
+    struct { uint64_t handled_access_fs; uint64_t handled_access_net; } attr = { handled_fs, handled_net };
+    return (int)syscall(__NR_landlock_create_ruleset, &attr, sizeof attr, 0U);
+}
+
+/// Allows `allowed` network accesses on TCP `port`. 0 or -1 (errno).
+static inline int lantern_landlock_allow_port(int ruleset, uint64_t port, uint64_t allowed) {
+    struct __attribute__((packed)) { uint64_t allowed_access; uint64_t port; } rule = { allowed, port };
+    return (int)syscall(__NR_landlock_add_rule, ruleset, LANTERN_LANDLOCK_RULE_NET_PORT, &rule, 0U);
+}
+
+/// The self-test's probes: a TCP connect to 127.0.0.1:`port`, and a TCP bind to 127.0.0.1:0.
+/// 0 when allowed, else -1 with errno.
+static inline int lantern_selftest_tcp(int port, int bind_instead) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    struct sockaddr_in address;
+    for (size_t b = 0; b < sizeof address; b++) ((char *)&address)[b] = 0;
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons((uint16_t)(bind_instead ? 0 : port));
+    int rc = bind_instead ? bind(fd, (struct sockaddr *)&address, sizeof address)
+                          : connect(fd, (struct sockaddr *)&address, sizeof address);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
 }
 
 /// Confines this process (and its future children) to the ruleset. 0 or -1 (errno).
@@ -199,6 +238,48 @@ static inline int lantern_try_exec(const char *path) {
     char *const argv[] = { (char *)path, NULL };
     char *const envp[] = { NULL };
     return execve(path, argv, envp);
+}
+
+/// A crash under the sandbox: Swift's backtracer needs calls the sandbox refuses (it would print only
+/// `*** Signal 4: Backtracing ... failed ***`), so a fatal signal writes one line naming the signal
+/// (async-signal-safe: write(2) only), then is re-raised with the default action, so the exit status
+/// and a core dump are as before.
+static inline void lantern_crash_line(int sig) {
+    const char *what = "a fatal signal";
+    switch (sig) {
+    case SIGILL: what = "SIGILL (a trap: a failed check in lanternd, a bug)"; break;
+    case SIGTRAP: what = "SIGTRAP (a trap: a failed check in lanternd, a bug)"; break;
+    case SIGSEGV: what = "SIGSEGV (an invalid memory access, a bug)"; break;
+    case SIGBUS: what = "SIGBUS (an invalid memory access, a bug)"; break;
+    case SIGFPE: what = "SIGFPE (an arithmetic fault, a bug)"; break;
+    case SIGABRT: what = "SIGABRT (aborted)"; break;
+    case SIGSYS: what = "SIGSYS (a system call the sandbox forbids)"; break;
+    }
+    const char *head = "lanternd: crashed with ";
+    const char *tail = "; please report it with the input and the command line that caused it\n";
+    char line[256];
+    size_t n = 0;
+    for (const char *p = head; *p && n < sizeof line - 1; p++) line[n++] = *p;
+    for (const char *p = what; *p && n < sizeof line - 1; p++) line[n++] = *p;
+    for (const char *p = tail; *p && n < sizeof line - 1; p++) line[n++] = *p;
+    ssize_t ignored = write(2, line, n);
+    (void)ignored;
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/// Installs `lantern_crash_line` for the fatal signals (once confined). Returns 0, or -1 with errno.
+static inline int lantern_install_crash_line(void) {
+    const int signals[] = { SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE, SIGABRT, SIGSYS };
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+        struct sigaction action;
+        for (size_t b = 0; b < sizeof action; b++) ((char *)&action)[b] = 0;
+        action.sa_handler = lantern_crash_line;
+        action.sa_flags = SA_RESETHAND | SA_NODEFER;
+        sigemptyset(&action.sa_mask);
+        if (sigaction(signals[i], &action, NULL) != 0) return -1;
+    }
+    return 0;
 }
 
 #endif

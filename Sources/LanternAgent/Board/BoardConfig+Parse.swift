@@ -20,7 +20,7 @@ import LanternCore
 /// | `lines` | yes | how many lines the chip has, 1 to 1024 |
 /// | `reserved` | no | line offsets the board itself uses (never given a role) |
 /// | `roles` | yes | role assignments: `role` one of pir, tamper, light, button, status-led, privacy-led, relay; `line` an offset below `lines`; `bias` (as-is) pull-up, pull-down, disabled or as-is; `activeLow` (false); `debounceMs` (0) 0 to 10000, inputs only. A role or a line at most once. |
-/// | `camera` | yes | `device` path, `format` GREY, YUYV, NV12 or MJPEG, `width`, `height`, `fps` > 0 |
+/// | `camera` | yes | `device` path, `format` GREY, YUYV, NV12 or MJPEG, `width` and `height` 16 to 4096, `fps` 1 to 240 |
 ///
 /// Every error is one line naming the file and key path: `pi4.json: roles[2].line: line 3 is already
 /// used by roles[0] (pir)`.
@@ -121,8 +121,9 @@ private struct BoardFileReader: JSONFieldReader {
         }
         let camera = CameraSpec(
             device: device, format: format,
-            width: try wholeNumber(camFields.required("width"), "camera.width", from: 1, to: 8192),
-            height: try wholeNumber(camFields.required("height"), "camera.height", from: 1, to: 8192),
+            // The sizes the estimator analyses (`Y4MHeader.minimumDimension`...`maximumDimension`).
+            width: try wholeNumber(camFields.required("width"), "camera.width", from: 16, to: 4096),
+            height: try wholeNumber(camFields.required("height"), "camera.height", from: 16, to: 4096),
             fps: try wholeNumber(camFields.required("fps"), "camera.fps", from: 1, to: 240))
         return BoardConfig(
             name: name, gpiochip: chip, lineCount: lineCount, reservedLines: reserved, roles: roles, camera: camera)

@@ -37,7 +37,7 @@ public enum Y4MError: Error, Equatable, Sendable, CustomStringConvertible {
         case .badToken(let token, let expected):
             return "header token '\(token)' is not \(expected)"
         case .tooLarge(let token):
-            return "header token '\(token)' is too large (at most \(Y4MHeader.maximumDimension) pixels)"
+            return "header token '\(token)' is too large (at most \(Y4MHeader.maximumDimension) pixels per side)"
         case .notEightBit(let colourSpace, let bits):
             return "colour space C\(colourSpace) is \(bits)-bit; Lantern reads 8-bit clips (ffmpeg -pix_fmt gray)"
         case .unknownColourSpace(let colourSpace):

@@ -8,8 +8,18 @@ public struct Y4MHeader: Equatable, Sendable {
     public static let signature: [UInt8] = Array("YUV4MPEG2 ".utf8)
     /// Every frame starts with a line beginning with these bytes (then optional parameters).
     public static let frameMarker: [UInt8] = Array("FRAME".utf8)
-    /// Widths and heights above this are refused (keeps frame sizes far from overflow).
-    public static let maximumDimension = 16384
+    /// Widths and heights above this are refused: what the estimator's buffers are built for (a
+    /// 4096 x 4096 frame is 16 MB of luma), and far from overflow.
+    public static let maximumDimension = 4096
+    /// The smallest width and height the estimator analyses (it works on 2x2 cells with a margin for
+    /// camera shake, and a frame of a few pixels holds no person). The format allows smaller: the
+    /// clip sources refuse them (`analysisProblem`).
+    public static let minimumDimension = 16
+    /// Frame rates above this are refused (a camera on a lamppost gives 5 to 30).
+    public static let maximumFramesPerSecond = 240
+    /// Frame rates below one frame a minute are refused: each frame would span many intervals, and
+    /// a 3 MB clip written `F1:86400` would make a record per interval for days of clip time.
+    public static let minimumSecondsPerFrame = 60
 
     /// A frame rate or pixel aspect ratio, as written (`F30000:1001`).
     public struct Ratio: Equatable, Sendable {
@@ -75,6 +85,14 @@ public struct Y4MHeader: Equatable, Sendable {
     public var pixelAspect: Ratio
     public var colourSpace: ColourSpace
 
+    /// Why the estimator cannot analyse frames of this header (nil: it can): one line.
+    public var analysisProblem: String? {
+        guard width >= Y4MHeader.minimumDimension && height >= Y4MHeader.minimumDimension else {
+            return "frames of \(width)x\(height) are too small to analyse (at least \(Y4MHeader.minimumDimension) pixels per side)"
+        }
+        return nil
+    }
+
     /// Bytes of the luma (Y) plane: width x height, no padding.
     public var lumaSize: Int { width * height }
 
@@ -115,7 +133,9 @@ public struct Y4MHeader: Equatable, Sendable {
     /// Parses a header line, starting with `YUV4MPEG2 `, without its terminating newline.
     /// Unknown tags and `X` tokens are ignored; a repeated tag keeps its last value.
     public init(parsing line: some Collection<UInt8>) throws(Y4MError) {
-        let bytes = Array(line)
+        var bytes = Array(line)
+        // A header written with CRLF line ends (Windows tools): the CR is not part of the last token.
+        if bytes.last == 0x0D { bytes.removeLast() }
         guard bytes.starts(with: Y4MHeader.signature) else { throw .missingSignature }
         var width: Int?, height: Int?, frameRate: Ratio?
         var interlacing = Interlacing.progressive
@@ -128,12 +148,16 @@ public struct Y4MHeader: Equatable, Sendable {
             case UInt8(ascii: "H"): height = try Y4MHeader.dimension(value, token: token)
             case UInt8(ascii: "F"):
                 guard let rate = Y4MHeader.ratio(value), rate.numerator > 0, rate.denominator > 0 else {
-                    throw .badToken(String(decoding: token, as: UTF8.self), expected: "a frame rate like F25:1")
+                    throw .badToken(ShownText.shown(token), expected: "a frame rate like F25:1")
+                }
+                guard rate.numerator <= Y4MHeader.maximumFramesPerSecond * rate.denominator,
+                      rate.denominator <= Y4MHeader.minimumSecondsPerFrame * rate.numerator else {
+                    throw .badToken(ShownText.shown(token), expected: "a frame rate from one frame a minute (F1:60) to \(Y4MHeader.maximumFramesPerSecond) frames a second")
                 }
                 frameRate = rate
             case UInt8(ascii: "A"):
                 guard let aspect = Y4MHeader.ratio(value) else {
-                    throw .badToken(String(decoding: token, as: UTF8.self), expected: "a pixel aspect like A1:1")
+                    throw .badToken(ShownText.shown(token), expected: "a pixel aspect like A1:1")
                 }
                 pixelAspect = aspect
             case UInt8(ascii: "I"):
@@ -144,7 +168,7 @@ public struct Y4MHeader: Equatable, Sendable {
                 case UInt8(ascii: "?"): interlacing = .unknown
                 case UInt8(ascii: "m"): interlacing = .mixed
                 default:
-                    throw .badToken(String(decoding: token, as: UTF8.self), expected: "an interlacing mode (Ip, It, Ib, I?, Im)")
+                    throw .badToken(ShownText.shown(token), expected: "an interlacing mode (Ip, It, Ib, I?, Im)")
                 }
             case UInt8(ascii: "C"): colourSpace = try Y4MHeader.colourSpace(Array(value))
             default: break  // X (application data) and tags from later versions
@@ -169,7 +193,7 @@ public struct Y4MHeader: Equatable, Sendable {
             guard i != line.endIndex, line[i] == expected else { throw .missingFrameMarker }
             line.formIndex(after: &i)
         }
-        guard i == line.endIndex || line[i] == UInt8(ascii: " ") else { throw .missingFrameMarker }
+        guard i == line.endIndex || line[i] == UInt8(ascii: " ") || line[i] == 0x0D else { throw .missingFrameMarker }
     }
 
     // MARK: - Tokens
@@ -180,7 +204,7 @@ public struct Y4MHeader: Equatable, Sendable {
         // ffmpeg spells deeper samples as a suffix: mono16, 420p10, 444p12, 422p9.
         var base = name[...]
         while let last = base.last, last >= UInt8(ascii: "0"), last <= UInt8(ascii: "9") { base.removeLast() }
-        let text = String(decoding: name, as: UTF8.self)
+        let text = ShownText.shown(name)
         if let bits = number(name[base.endIndex...]), bits > 8, bits <= 32,
            ["mono", "420p", "422p", "444p", "444alphap"].contains(where: { base.elementsEqual($0.utf8) }) {
             throw .notEightBit(colourSpace: text, bits: bits)
@@ -190,9 +214,9 @@ public struct Y4MHeader: Equatable, Sendable {
 
     private static func dimension(_ value: some Collection<UInt8>, token: some Collection<UInt8>) throws(Y4MError) -> Int {
         guard let n = number(value), n > 0 else {
-            throw .badToken(String(decoding: token, as: UTF8.self), expected: "a positive whole number")
+            throw .badToken(ShownText.shown(token), expected: "a positive whole number")
         }
-        guard n <= maximumDimension else { throw .tooLarge(String(decoding: token, as: UTF8.self)) }
+        guard n <= maximumDimension else { throw .tooLarge(ShownText.shown(token)) }
         return n
     }
 

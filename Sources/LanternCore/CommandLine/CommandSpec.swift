@@ -119,23 +119,7 @@ public struct CommandSpec: Sendable {
     }
 
     /// At most 60 characters of what was typed, control characters escaped: an error line stays one line.
-    static func shown(_ text: String) -> String {
-        var out = ""
-        var count = 0
-        for scalar in text.unicodeScalars {
-            if count == 60 {
-                out += "…"
-                break
-            }
-            if scalar.value < 0x20 || scalar.value == 0x7F {
-                out += "\\u{" + String(scalar.value, radix: 16) + "}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-            count += 1
-        }
-        return out
-    }
+    static func shown(_ text: String) -> String { ShownText.shown(text) }
 }
 
 /// What a `CommandSpec` parsed: each option given, in order, and typed readers that name the option

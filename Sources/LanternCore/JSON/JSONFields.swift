@@ -63,9 +63,10 @@ extension JSONFieldReader {
         for member in members where !allowed.contains(where: { utf8Equal($0, member.key) }) {
             var known = ""
             for key in allowed { known += (known.isEmpty ? "" : ", ") + key.description }
-            // A key holding a control character would break the one-line message: show it escaped.
+            // A key holding a control character would break the one-line message, and a huge one
+            // flood it: show it escaped and cut.
             let printable = !member.key.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F })
-            let key = printable ? member.key : JSONWriter.quoted(member.key)
+            let key = printable ? ShownText.shown(member.key) : JSONWriter.quoted(ShownText.shown(member.key))
             throw fail(JSONFields.path(path, key), "unknown key (known keys here: \(known))")
         }
         return JSONFields(path: path, members: members)

@@ -24,10 +24,10 @@
 /// | --- | --- | --- |
 /// | `name` | yes | a non-empty name for the site, used in reports |
 /// | `calibration.personHeights` | yes | at least 2 samples `{ "row": r, "height": h }`: a standing person whose feet are at image row `r` (>= 0) is `h` pixels tall (> 0); rows distinct. Lantern interpolates between them and extrapolates beyond. |
-/// | `frame` | no | `{ "width": w, "height": h }`, whole numbers > 0: the camera frame size. If given, `crop`, zone points and line end points must lie within it. |
+/// | `frame` | no | `{ "width": w, "height": h }`, whole numbers from 16 to 4096: the camera frame size. If given, `crop`, zone points and line end points must lie within it. |
 /// | `crop` | no (all of the frame) | `{ "x", "y", "width", "height" }`, whole numbers, x and y >= 0, width and height > 0: the part of the frame Lantern analyses |
-/// | `zones` | no (none) | named ground areas: `name` non-empty and unique, `points` at least 3 `[x, y]` pairs enclosing a non-zero area; a person is in a zone when their feet are |
-/// | `lines` | no (none) | named counting lines: `name` non-empty and unique, `from` and `to` distinct `[x, y]` points. Crossing towards the left of `from` → `to` (as seen in the image) counts as in, towards the right as out. |
+/// | `zones` | no (none) | at most 32 named ground areas: `name` non-empty and unique, `points` 3 to 256 `[x, y]` pairs enclosing a non-zero area; a person is in a zone when their feet are |
+/// | `lines` | no (none) | at most 32 named counting lines: `name` non-empty and unique, `from` and `to` distinct `[x, y]` points. Crossing towards the left of `from` → `to` (as seen in the image) counts as in, towards the right as out. |
 /// | `interval` | no (60) | seconds per reporting interval, a whole number from 1 to 86400 |
 /// | `privacy.suppressBelow` | no (0, off) | counts below this whole number are reported as "<k" |
 /// | `journal.maxIntervals` | no (100000) | most intervals kept while undelivered, a whole number >= 1 |
@@ -40,6 +40,14 @@
 /// `site.json: zones[1].points: a zone needs at least 3 points`, or for malformed JSON the position,
 /// e.g. `site.json: line 4, column 2: expected ',' or '}'`.
 extension SiteConfig {
+    /// The estimator keeps a zone bit mask per cell (`PersonDensity`: 32 bits).
+    public static let maximumZones = 32
+    public static let maximumLines = 32
+    public static let maximumZonePoints = 256
+    /// The frame sizes a clip header may give (`Y4MHeader`), the same for the site's `frame`.
+    public static let minimumFrameSide = Y4MHeader.minimumDimension
+    public static let maximumFrameSide = Y4MHeader.maximumDimension
+
     /// Reads and validates a site file. `source` names the file in error messages.
     public static func parse(json: [UInt8], source: String) throws(SiteConfigError) -> SiteConfig {
         let document: JSONValue
@@ -104,8 +112,8 @@ private struct SiteFileReader: JSONFieldReader {
         if let value = root["frame"] {
             let fields = try object(value, "frame", keys: ["width", "height"])
             frame = SiteConfig.FrameSize(
-                width: try integer(fields.required("width"), "frame.width", .positive),
-                height: try integer(fields.required("height"), "frame.height", .positive)
+                width: try integer(fields.required("width"), "frame.width", .between(SiteConfig.minimumFrameSide, SiteConfig.maximumFrameSide)),
+                height: try integer(fields.required("height"), "frame.height", .between(SiteConfig.minimumFrameSide, SiteConfig.maximumFrameSide))
             )
         }
 
@@ -118,6 +126,9 @@ private struct SiteFileReader: JSONFieldReader {
         var zones: [SiteConfig.Zone] = []
         if let value = root["zones"] {
             let list = try array(value, "zones")
+            if list.count > SiteConfig.maximumZones {
+                throw fail("zones", "at most \(SiteConfig.maximumZones) zones (got \(list.count)); merge or drop some")
+            }
             for (n, element) in list.enumerated() {
                 let zone = try self.zone(element, "zones[\(n)]", within: frame)
                 if let first = zones.firstIndex(where: { $0.name.utf8.elementsEqual(zone.name.utf8) }) {
@@ -130,6 +141,9 @@ private struct SiteFileReader: JSONFieldReader {
         var lines: [CountingLine] = []
         if let value = root["lines"] {
             let list = try array(value, "lines")
+            if list.count > SiteConfig.maximumLines {
+                throw fail("lines", "at most \(SiteConfig.maximumLines) counting lines (got \(list.count)); drop some")
+            }
             for (n, element) in list.enumerated() {
                 let line = try countingLine(element, "lines[\(n)]", within: frame)
                 if let first = lines.firstIndex(where: { $0.name.utf8.elementsEqual(line.name.utf8) }) {
@@ -212,6 +226,9 @@ private struct SiteFileReader: JSONFieldReader {
         if name.isEmpty { throw fail("\(path).name", "must not be empty") }
         let list = try array(fields.required("points"), "\(path).points")
         if list.count < 3 { throw fail("\(path).points", "a zone needs at least 3 points (got \(list.count))") }
+        if list.count > SiteConfig.maximumZonePoints {
+            throw fail("\(path).points", "at most \(SiteConfig.maximumZonePoints) points (got \(list.count)); simplify the outline")
+        }
         var points: [Point] = []
         for (n, element) in list.enumerated() {
             points.append(try point(element, "\(path).points[\(n)]", within: frame))

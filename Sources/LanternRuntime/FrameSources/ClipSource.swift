@@ -23,6 +23,7 @@ public final class ClipSource: FrameSource {
             if case .cannotOpen(let errno) = error.reason { throw FrameSourceError(.unavailable(errno), error.description) }
             throw FrameSourceError(.malformed, error.description)
         }
+        if let problem = reader.header.analysisProblem { throw FrameSourceError(.malformed, "\(path): \(problem)") }
         let rate = reader.framesPerSecond
         time = ClipTime(originSeconds: originSeconds, numerator: rate.numerator, denominator: rate.denominator)
     }

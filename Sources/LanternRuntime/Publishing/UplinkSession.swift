@@ -39,6 +39,8 @@ public final class UplinkSession {
     private var reportedMQTT: String?
     private var reportedErrorCount = 0
     private var wasConnected = false
+    /// The damaged journal set aside at open, if any.
+    public let recovery: Journal.Recovery?
 
     public var journal: Journal? { uplink?.journal }
 
@@ -53,7 +55,7 @@ public final class UplinkSession {
             let path = dir + "/journal.sqlite"
             let journal: Journal
             do throws(JournalError) {
-                journal = try Journal(path: path, maxRecords: site.journalLimit)
+                (journal, recovery) = try Journal.openRecovering(path: path, maxRecords: site.journalLimit)
             } catch {
                 throw Failure(error.description, code: .ioError)
             }
@@ -82,6 +84,7 @@ public final class UplinkSession {
         } else {
             uplink = nil
             journalPath = nil
+            recovery = nil
         }
         if let url = settings.ngsiURL {
             var configuration = NGSIClient.Configuration(baseURL: url, device: device)
@@ -99,33 +102,84 @@ public final class UplinkSession {
         }
     }
 
-    /// The journal's next number, raised to at least `atLeast` first (a `next-seq` saved by runs
-    /// without a journal); `atLeast` itself without a journal.
-    func startNumbering(atLeast: Int64) throws(Failure) -> Int64 {
-        guard let journal else { return atLeast }
+    /// The journal's next number, raised to the high-water mark `mark` first (`<state-dir>/next-seq`),
+    /// and the records the journal lost: those numbered below the mark, above the journal's own next
+    /// number and not acknowledged (`mark.firstUndelivered`), as a gap record to journal first. One
+    /// line says what was lost and why; `journal_lost` in health counts it. Without a journal: the
+    /// mark's number.
+    func startNumbering(mark: SequenceFile.Mark?) throws(Failure) -> (next: Int64, lost: GapRecord?) {
+        guard let uplink, let journalPath else { return (mark?.next ?? 1, nil) }
+        let journal = uplink.journal
+        var gap: GapRecord?
         do throws(JournalError) {
-            try journal.advanceNextSeq(atLeast: atLeast)
-            return try journal.nextSeq()
+            let journaled = try journal.nextSeq()
+            if let mark, mark.next > journaled, let undelivered = mark.firstUndelivered {
+                let from = max(journaled, undelivered)
+                if from < mark.next {
+                    gap = GapRecord(reason: recovery == nil ? "journal lost" : "journal damaged",
+                                    records: Int(mark.next - from), seqs: from...(mark.next - 1))
+                }
+            }
+            try journal.advanceNextSeq(atLeast: mark?.next ?? 1)
+            let next = try journal.nextSeq()
+            var line = "journal \(journalPath): "
+            if let recovery {
+                line += "damaged (\(recovery.reason)); set aside as \(recovery.setAsideAs), a new journal started; "
+            } else if gap != nil {
+                line += "behind the high-water mark \(mark!.next) in next-seq (its file emptied or deleted, or its WAL lost or damaged); "
+            }
+            if let gap, let seqs = gap.seqs {
+                line += "\(gap.records) undelivered records lost (seqs \(seqs.lowerBound)-\(seqs.upperBound)); a gap record says so upstream; numbering goes on at \(next)"
+                uplink.journalLost += Int64(gap.records)
+            } else if recovery != nil {
+                line += mark == nil ? "how many records it held is unknown (no next-seq beside it); numbering goes on at \(next)" : "no undelivered record lost; numbering goes on at \(next)"
+            }
+            if recovery != nil || gap != nil { Console.error(line) }
+            return (next, gap)
         } catch {
             throw Failure(error.description, code: .ioError)
         }
     }
 
-    /// Journals the record (MQTT) and queues its entity (NGSI-LD); returns its number and line, or nil
-    /// when there is no journal. When the journal fails (the error is printed), the record is numbered
-    /// `fallbackSeq` and the journal is told never to hand out that number.
-    func submit(_ record: IntervalRecord, privacy: PrivacyPolicy, fallbackSeq: Int64) -> (seq: Int64, text: String)? {
-        ngsi?.submit(record, privacy: privacy)
+    /// Journals one held item (an interval record or a gap record) and publishes it when the link is up.
+    /// Returns its number and line; throws when the journal cannot take it (the caller holds it).
+    func journal(_ item: Publisher.Held, privacy: PrivacyPolicy) throws(JournalError) -> (seq: Int64, text: String)? {
         guard let uplink else { return nil }
-        do throws(JournalError) {
+        switch item {
+        case .record(let record):
             let (seq, line) = try uplink.submitLine(record, privacy: privacy)
             return (seq, line)
-        } catch {
-            Console.error("\(error.description); this interval is printed but not journaled")
-            uplink.recordError(error.description)
-            try? uplink.journal.advanceNextSeq(atLeast: fallbackSeq + 1)
-            return (fallbackSeq, LanternJSON.encode(record, device: uplink.configuration.device, seq: fallbackSeq, suppressBelow: privacy.suppressBelow))
+        case .gap(let gap):
+            let (seq, line) = try uplink.submitGap(gap)
+            return (seq, line)
         }
+    }
+
+    /// The journal's side of the health message: its state, the records held in memory, those lost.
+    func setJournalHealth(state: String, held: Int, lost: Int64) {
+        guard let uplink else { return }
+        uplink.journalState = state
+        uplink.journalHeld = held
+        uplink.journalLost += lost
+    }
+
+    /// The first record the broker has not acknowledged, for the high-water mark (the next number when
+    /// all were). nil without a journal or when the journal cannot say.
+    func firstUndelivered(next: Int64) -> Int64? {
+        guard let journal else { return nil }
+        do throws(JournalError) {
+            return try journal.firstUndelivered() ?? next
+        } catch {
+            return nil
+        }
+    }
+
+    /// Acknowledged publishes so far (the mark is rewritten when it changes).
+    var deliveredCount: Int { uplink?.deliveredCount ?? 0 }
+
+    /// The NGSI-LD side of a record, queued as soon as it is counted (it carries no number).
+    func submitEntity(_ record: IntervalRecord, privacy: PrivacyPolicy) {
+        ngsi?.submit(record, privacy: privacy)
     }
 
     /// The agent's side of the health message.
@@ -147,7 +201,9 @@ public final class UplinkSession {
         var due: Int64?
         func cap(_ at: Int64) { due = min(due ?? at, at) }
         if let client = uplink?.client {
-            if client.wantsWrite { cap(now + 10_000) }
+            // Queued output, or a connection waiting for its TCP handshake or CONNACK: the loop polls
+            // for input only, so it comes back soon to write.
+            if client.wantsWrite || client.state == .connecting { cap(now + 10_000) }
             if let at = client.attemptDueMicros { cap(at) }
             if client.state == .connected { cap(now + 1_000_000) }  // health and keep-alive
         }
