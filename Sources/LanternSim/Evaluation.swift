@@ -23,6 +23,12 @@ public struct ConditionResult: Equatable {
     public var verdict: Verdict
     /// Untrusted scored frames by reason (`SceneCondition.name`), most frequent first.
     public var untrustedReasons: [(String, Int)]
+    /// The still scene only: frames of the freeze, those off by more than the tolerance, the frozen frame's
+    /// truth and the count furthest from it.
+    public var holdFrames: Int?
+    public var holdFramesOff: Int?
+    public var holdTruth: Int?
+    public var holdWorst: Int?
 
     public static func == (a: ConditionResult, b: ConditionResult) -> Bool {
         a.name == b.name && a.framesScored == b.framesScored && a.intervalsKnown == b.intervalsKnown
@@ -51,11 +57,14 @@ public struct EvaluationReport {
         let header = ["condition", "frames scored", "intervals known/total", "MAE (known)", "bias (known)", "verdict", "untrusted frames by reason"]
         var cells: [[String]] = [header]
         for r in rows {
-            let verdict: String
+            var verdict: String
             switch r.verdict {
             case .pass: verdict = "PASS"
             case .passUnknown: verdict = "PASS (unknown: every interval unknown, nothing counted)"
             case .fail: verdict = "FAIL"
+            }
+            if let frames = r.holdFrames, let off = r.holdFramesOff, let t = r.holdTruth, let worst = r.holdWorst {
+                verdict += " (freeze: \(frames) frames, truth \(t), worst \(worst), \(off) off by more than 1)"
             }
             let known = r.intervalsKnown > 0
             cells.append([
@@ -91,11 +100,15 @@ public struct Evaluation {
     public var intervalSeconds: Int
     public var seed: UInt64
     public var perturbations: [Perturbation]
+    /// Whether to add the still-scene row (`StillScene`).
+    public var includeStillScene: Bool
 
     public init(
         clipPath: String, site: SiteConfig, truth: GroundTruth, parameters: EstimatorParameters = EstimatorParameters(),
-        warmup: Int = 50, intervalSeconds: Int = 5, seed: UInt64 = 1, perturbations: [Perturbation] = Perturbation.allCases
+        warmup: Int = 50, intervalSeconds: Int = 5, seed: UInt64 = 1, perturbations: [Perturbation] = Perturbation.allCases,
+        includeStillScene: Bool = true
     ) {
+        self.includeStillScene = includeStillScene
         self.clipPath = clipPath
         self.site = site
         self.truth = truth
@@ -138,6 +151,7 @@ public struct Evaluation {
                 onFrame: record)
             rows.append(score(name: p.rawValue, frames: frames, records: summary.records, allowed: allowed))
         }
+        if includeStillScene { rows.append(try stillSceneRow(allowed: allowed)) }
         return EvaluationReport(cleanMAE: cleanMAE, allowedMAE: allowed, intervalSeconds: intervalSeconds, rows: rows)
     }
 

@@ -51,6 +51,23 @@ public enum Perturbation: String, CaseIterable, Sendable {
         }
     }
 
+    /// `source` plus fresh sensor noise of standard deviation about `sigma` grey levels, into `pixels`
+    /// (same size): deterministic for `seed` and `index`.
+    public static func addNoise(
+        to pixels: UnsafeMutableBufferPointer<UInt8>, from source: UnsafeBufferPointer<UInt8>, sigma: Double, seed: UInt64, index: Int
+    ) {
+        precondition(pixels.count >= source.count)
+        var rng = SplitMix64(seed: frameSeed(seed, index))
+        // Sum of four uniform bytes: mean 510, standard deviation 147.8.
+        let scale = sigma / 147.8
+        for i in 0..<source.count {
+            let r = rng.next()
+            let sum = Int(r & 0xFF) + Int((r >> 8) & 0xFF) + Int((r >> 16) & 0xFF) + Int((r >> 24) & 0xFF)
+            let v = Double(source[i]) + Double(sum - 510) * scale
+            pixels[i] = UInt8(max(0, min(255, v.rounded())))
+        }
+    }
+
     /// The shift of frame `index` under `.shake`: each axis in -2...2, never both 0.
     public static func shakeOffset(seed: UInt64, index: Int) -> (dx: Int, dy: Int) {
         var rng = SplitMix64(seed: frameSeed(seed, index))

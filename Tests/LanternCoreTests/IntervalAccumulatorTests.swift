@@ -35,6 +35,26 @@ import Testing
         #expect(closed[2].occupancyMean == 3)
     }
 
+    @Test func personSecondsIntegrateThePeoplePresentOverTheTimeSeen() {
+        var acc = IntervalAccumulator(site: Self.site, lengthSeconds: 5, framePeriodMicros: Self.second / 2)
+        acc.minimumCoverage = 0.1
+        // 10 frames, 0.5 s apart: 4 people in view (1 left, 3 right) for 5 s are 20 person-seconds.
+        _ = framesForOneInterval(&acc, from: Self.origin)
+        var closed = acc.addFrame(atMicros: Self.origin + 5 * Self.second, count: 2, zoneCounts: [2, 0], lineIn: [0], lineOut: [0])
+        #expect(closed.map(\.personSeconds) == [20, 5, 15])
+        #expect(closed.map(\.occupancyMean) == [4, 1, 3] && closed.map(\.occupancyMax) == [4, 1, 3])
+        // A gap in the frames counts at most two frame periods: what the camera did not see is not integrated.
+        closed = acc.addFrame(atMicros: Self.origin + 9 * Self.second, count: 2, zoneCounts: [2, 0], lineIn: [0], lineOut: [0])
+        #expect(closed.isEmpty)
+        closed = acc.advance(toMicros: Self.origin + 10 * Self.second)
+        // First frame of the interval: 0.5 s (no previous gap counted beyond the period), second: capped at 1 s.
+        #expect(closed[0].personSeconds == 2 * 0.5 + 2 * 1.0)
+        #expect(closed[1].personSeconds == 3 && closed[2].personSeconds == 0)
+        let json = LanternJSON.encode(closed[0], device: "lamp-1", seq: 9)
+        #expect(json.contains(#""occupancy":{"mean":2.00,"max":2,"personSeconds":3.0}"#), "\(json)")
+        #expect(LanternJSON.encode(closed[0], device: "lamp-1", seq: 9, suppressBelow: 3).contains(#""personSeconds":"<3""#))
+    }
+
     @Test func anIntervalWithoutFramesIsUnknownNotZero() {
         var acc = IntervalAccumulator(site: Self.site, lengthSeconds: 5, framePeriodMicros: Self.second / 2)
         _ = framesForOneInterval(&acc, from: Self.origin)
@@ -44,7 +64,7 @@ import Testing
         #expect(closed[0].status == .ok)
         #expect(closed[3].status == .unknown && closed[3].coverage == 0)
         let json = LanternJSON.encode(closed[3], device: "lamp-1", seq: 4)
-        #expect(json.contains(#""occupancy":{"mean":null,"max":null}"#))
+        #expect(json.contains(#""occupancy":{"mean":null,"max":null,"personSeconds":null}"#))
         #expect(json.contains(#""status":"unknown""#))
     }
 
@@ -87,10 +107,11 @@ import Testing
 
     @Test func smallCountsAreSuppressedWhenTheSiteAsks() {
         let r = IntervalRecord(zone: "left", start: UTCTime(secondsSinceEpoch: 0), end: UTCTime(secondsSinceEpoch: 60),
-                               occupancyMean: 1.5, occupancyMax: 2, crossingsIn: 7, crossingsOut: 1, coverage: 1, status: .ok)
+                               occupancyMean: 1.5, occupancyMax: 2, crossingsIn: 7, crossingsOut: 1, coverage: 1, status: .ok,
+                               personSeconds: 90)
         let json = LanternJSON.encode(r, device: "d", seq: 1, suppressBelow: 3)
-        #expect(json.contains(#""occupancy":{"mean":"<3","max":"<3"}"#))
+        #expect(json.contains(#""occupancy":{"mean":"<3","max":"<3","personSeconds":"<3"}"#))
         #expect(json.contains(#""crossings":{"in":7,"out":"<3"}"#))
-        #expect(LanternJSON.encode(r, device: "d", seq: 1).contains(#""occupancy":{"mean":1.50,"max":2}"#))
+        #expect(LanternJSON.encode(r, device: "d", seq: 1).contains(#""occupancy":{"mean":1.50,"max":2,"personSeconds":90.0}"#))
     }
 }

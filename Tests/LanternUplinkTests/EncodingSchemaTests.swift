@@ -36,6 +36,14 @@ import Testing
         let unknownWithZero = LanternJSON.encode(Records.make(1, status: .unknown), device: "d", seq: 1)
             .replacingOccurrences(of: #""max":null"#, with: #""max":0"#)
         #expect(Fixture.schemaErrors("lantern-interval.schema.json", [unknownWithZero]) != "")
+        let unknownWithDwell = LanternJSON.encode(Records.make(1, status: .unknown), device: "d", seq: 1)
+            .replacingOccurrences(of: #""personSeconds":null"#, with: #""personSeconds":0.0"#)
+        #expect(unknownWithDwell.contains("personSeconds"))
+        #expect(Fixture.schemaErrors("lantern-interval.schema.json", [unknownWithDwell]) != "")
+        let negativeDwell = LanternJSON.encode(Records.make(4), device: "d", seq: 1)
+            .replacingOccurrences(of: #""personSeconds":87.0"#, with: #""personSeconds":-1.0"#)
+        #expect(negativeDwell.contains("-1.0"))
+        #expect(Fixture.schemaErrors("lantern-interval.schema.json", [negativeDwell]) != "")
     }
 
     @Test func peopleCountIsTheRoundedMeanAndCrossingsAreTowardsAndAway() throws {
@@ -47,16 +55,18 @@ import Testing
         #expect(entity["peopleCountTowards"]?["value"] == .number(0))
         #expect(entity["peopleCountAway"]?["value"] == .number(1))
         #expect(entity["occupancy"] == nil)
+        #expect(entity["personSeconds"]?["value"] == .number(87))
+        #expect(entity["personSeconds"]?["observedAt"] == .string("2026-11-18T11:11:40Z"))
         #expect(entity["dateObservedFrom"]?["value"]?["@value"] == .string("2026-11-18T11:10:40Z"))
     }
 
     @Test func unknownIntervalsCarryNoCountsAndSuppressedOnesSayBelowWhat() throws {
         let unknown = try JSONParser.parse(NGSILD.crowdFlowObserved(Records.make(4, status: .unknown), device: "d"))
-        #expect(unknown["peopleCount"] == nil && unknown["peopleCountAway"] == nil)
+        #expect(unknown["peopleCount"] == nil && unknown["peopleCountAway"] == nil && unknown["personSeconds"] == nil)
         #expect(unknown["status"]?["value"] == .string("unknown"))
         #expect(unknown["id"] == .string("urn:ngsi-ld:CrowdFlowObserved:d:view"))
         let suppressed = try JSONParser.parse(NGSILD.crowdFlowObserved(Records.make(4), device: "d", suppressBelow: 3))
-        #expect(suppressed["peopleCount"] == nil)
+        #expect(suppressed["peopleCount"] == nil && suppressed["personSeconds"] == nil)
         #expect(suppressed["peopleCountMax"]?["value"] == .number(4))
         #expect(suppressed["countsSuppressedBelow"]?["value"] == .number(3))
     }
@@ -70,7 +80,10 @@ import Testing
         #expect(observations.map(\.datastream) == [
             "lantern:lamp-0042:north-path:occupancy-mean", "lantern:lamp-0042:north-path:occupancy-max",
             "lantern:lamp-0042:north-path:crossings-in", "lantern:lamp-0042:north-path:crossings-out",
+            "lantern:lamp-0042:north-path:person-seconds",
         ])
+        // 4 * 0.37 * 58.8 = 87.024 person-seconds.
+        #expect(try JSONParser.parse(observations[4].json)["result"] == .number(87))
         let mean = try JSONParser.parse(observations[0].json)
         #expect(mean["phenomenonTime"] == .string("2026-11-18T11:10:40Z/2026-11-18T11:11:40Z"))
         #expect(mean["resultTime"] == .string("2026-11-18T11:11:40Z"))

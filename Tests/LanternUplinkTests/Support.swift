@@ -220,7 +220,8 @@ enum Records {
             zone: zone, start: UTCTime(secondsSinceEpoch: 1_795_000_000 + Int64(i) * 60),
             end: UTCTime(secondsSinceEpoch: 1_795_000_060 + Int64(i) * 60), occupancyMean: Double(i % 9) * 0.37,
             occupancyMax: i % 9, crossingsIn: i % 4, crossingsOut: i % 3, coverage: status == .unknown ? 0.2 : 0.98,
-            status: status, pirEvents: i % 2, dark: i % 3 == 0 ? nil : i % 3 == 1)
+            status: status, pirEvents: i % 2, dark: i % 3 == 0 ? nil : i % 3 == 1,
+            personSeconds: Double(i % 9) * 0.37 * 58.8)
     }
 }
 

@@ -84,6 +84,9 @@ public struct Y4MHeader: Equatable, Sendable {
     /// `A` token; 0:0 when unknown or absent.
     public var pixelAspect: Ratio
     public var colourSpace: ColourSpace
+    /// The luma range the header declares (`XCOLORRANGE=LIMITED` or `XCOLORRANGE=FULL`, as ffmpeg writes
+    /// it); nil when it does not say.
+    public var lumaRange: LumaRange?
 
     /// Why the estimator cannot analyse frames of this header (nil: it can): one line.
     public var analysisProblem: String? {
@@ -120,7 +123,7 @@ public struct Y4MHeader: Equatable, Sendable {
     public init(
         width: Int, height: Int, frameRate: Ratio,
         interlacing: Interlacing = .progressive, pixelAspect: Ratio = Ratio(0, 0),
-        colourSpace: ColourSpace = .default
+        colourSpace: ColourSpace = .default, lumaRange: LumaRange? = nil
     ) {
         self.width = width
         self.height = height
@@ -128,10 +131,11 @@ public struct Y4MHeader: Equatable, Sendable {
         self.interlacing = interlacing
         self.pixelAspect = pixelAspect
         self.colourSpace = colourSpace
+        self.lumaRange = lumaRange
     }
 
     /// Parses a header line, starting with `YUV4MPEG2 `, without its terminating newline.
-    /// Unknown tags and `X` tokens are ignored; a repeated tag keeps its last value.
+    /// Unknown tags and `X` tokens other than `XCOLORRANGE` are ignored; a repeated tag keeps its last value.
     public init(parsing line: some Collection<UInt8>) throws(Y4MError) {
         var bytes = Array(line)
         // A header written with CRLF line ends (Windows tools): the CR is not part of the last token.
@@ -141,6 +145,7 @@ public struct Y4MHeader: Equatable, Sendable {
         var interlacing = Interlacing.progressive
         var pixelAspect = Ratio(0, 0)
         var colourSpace = ColourSpace.default
+        var lumaRange: LumaRange?
         for token in bytes[Y4MHeader.signature.count...].split(separator: UInt8(ascii: " ")) {
             let value = token.dropFirst()
             switch token.first! {
@@ -171,7 +176,10 @@ public struct Y4MHeader: Equatable, Sendable {
                     throw .badToken(ShownText.shown(token), expected: "an interlacing mode (Ip, It, Ib, I?, Im)")
                 }
             case UInt8(ascii: "C"): colourSpace = try Y4MHeader.colourSpace(Array(value))
-            default: break  // X (application data) and tags from later versions
+            case UInt8(ascii: "X"):
+                if value.elementsEqual("COLORRANGE=LIMITED".utf8) { lumaRange = .limited }
+                if value.elementsEqual("COLORRANGE=FULL".utf8) { lumaRange = .full }
+            default: break  // tags from later versions
             }
         }
         guard let width else { throw .missingWidth }
@@ -179,7 +187,7 @@ public struct Y4MHeader: Equatable, Sendable {
         guard let frameRate else { throw .missingFrameRate }
         self.init(
             width: width, height: height, frameRate: frameRate,
-            interlacing: interlacing, pixelAspect: pixelAspect, colourSpace: colourSpace
+            interlacing: interlacing, pixelAspect: pixelAspect, colourSpace: colourSpace, lumaRange: lumaRange
         )
     }
 

@@ -18,10 +18,13 @@ public struct BackgroundModel: ~Copyable {
     deinit { pixels.deallocate() }
 
     /// Compares `frame` with the background, writes each 2x2 cell's foreground pixel count into `cells`,
-    /// and moves the background `rate` grey levels towards the frame. One pass over the pixels.
+    /// and moves the background `rate` grey levels towards the frame, except under the cells `hold` marks
+    /// (0xFF; 0 elsewhere, one byte per cell, row-major): there it stays as it was. One pass over the pixels.
     /// The frame must be `width` x `height`; `cells` must be (width/2) x (height/2); an odd last row or
     /// column is ignored.
-    public mutating func subtract(_ frame: GreyImage, threshold: UInt8, rate: UInt8, into cells: borrowing CellGrid) {
+    public mutating func subtract(
+        _ frame: GreyImage, threshold: UInt8, rate: UInt8, into cells: borrowing CellGrid, hold: UnsafePointer<UInt8>? = nil
+    ) {
         precondition(frame.width == width && frame.height == height, "BackgroundModel: frame size changed")
         precondition(cells.width == width / 2 && cells.height == height / 2, "BackgroundModel: cell grid size")
         if framesSeen == 0 {
@@ -37,23 +40,31 @@ public struct BackgroundModel: ~Copyable {
             let f0 = frame.base + (2 * cy) * frame.stride, f1 = f0 + frame.stride
             let b0 = bg + (2 * cy) * width, b1 = b0 + width
             let o = out + cy * cw
+            let held = hold.map { $0 + cy * cw }
             var x = 0
+            let rates = SIMD16<UInt8>(repeating: rate)
             // 32 pixels (16 cells) at a time.
             while x + 32 <= 2 * cw {
-                let c0 = Self.step(f0 + x, b0 + x, threshold: threshold, rate: rate)
-                     &+ Self.step(f1 + x, b1 + x, threshold: threshold, rate: rate)
-                let c1 = Self.step(f0 + x + 16, b0 + x + 16, threshold: threshold, rate: rate)
-                     &+ Self.step(f1 + x + 16, b1 + x + 16, threshold: threshold, rate: rate)
+                var r0 = rates, r1 = rates
+                if let held {
+                    r0 &= Self.pixelMask(held + x / 2) ^ 0xFF
+                    r1 &= Self.pixelMask(held + x / 2 + 8) ^ 0xFF
+                }
+                let c0 = Self.step(f0 + x, b0 + x, threshold: threshold, rates: r0)
+                     &+ Self.step(f1 + x, b1 + x, threshold: threshold, rates: r0)
+                let c1 = Self.step(f0 + x + 16, b0 + x + 16, threshold: threshold, rates: r1)
+                     &+ Self.step(f1 + x + 16, b1 + x + 16, threshold: threshold, rates: r1)
                 UnsafeMutableRawPointer(o + x / 2).storeBytes(of: Self.pairSums(c0), as: SIMD8<UInt8>.self)
                 UnsafeMutableRawPointer(o + x / 2 + 8).storeBytes(of: Self.pairSums(c1), as: SIMD8<UInt8>.self)
                 x += 32
             }
             while x + 2 <= 2 * cw {
                 var n: UInt8 = 0
-                n &+= Self.stepScalar(f0 + x, b0 + x, threshold: threshold, rate: rate)
-                n &+= Self.stepScalar(f0 + x + 1, b0 + x + 1, threshold: threshold, rate: rate)
-                n &+= Self.stepScalar(f1 + x, b1 + x, threshold: threshold, rate: rate)
-                n &+= Self.stepScalar(f1 + x + 1, b1 + x + 1, threshold: threshold, rate: rate)
+                let r = held.map { $0[x / 2] == 0 ? rate : 0 } ?? rate
+                n &+= Self.stepScalar(f0 + x, b0 + x, threshold: threshold, rate: r)
+                n &+= Self.stepScalar(f0 + x + 1, b0 + x + 1, threshold: threshold, rate: r)
+                n &+= Self.stepScalar(f1 + x, b1 + x, threshold: threshold, rate: r)
+                n &+= Self.stepScalar(f1 + x + 1, b1 + x + 1, threshold: threshold, rate: r)
                 o[x / 2] = n
                 x += 2
             }
@@ -62,20 +73,27 @@ public struct BackgroundModel: ~Copyable {
 
     /// 16 pixels: returns 1 where foreground, 0 elsewhere, and updates the background in place.
     @inline(__always)
-    static func step(_ f: UnsafePointer<UInt8>, _ b: UnsafeMutablePointer<UInt8>, threshold: UInt8, rate: UInt8) -> SIMD16<UInt8> {
+    static func step(_ f: UnsafePointer<UInt8>, _ b: UnsafeMutablePointer<UInt8>, threshold: UInt8, rates: SIMD16<UInt8>) -> SIMD16<UInt8> {
         let fv = UnsafeRawPointer(f).loadUnaligned(as: SIMD16<UInt8>.self)
         let bv = UnsafeRawPointer(b).loadUnaligned(as: SIMD16<UInt8>.self)
         // Only `.<` masks, and no mask negation: in Swift 6.3 those are what vectorise (`.>` and `.!`
         // build the mask lane by lane, 20x slower).
         let darker = fv .< bv
         let diff = (fv &- bv).replacing(with: bv &- fv, where: darker)
-        let rates = SIMD16<UInt8>(repeating: rate)
         let move = diff.replacing(with: rates, where: rates .< diff)
         let next = (bv &+ move).replacing(with: bv &- move, where: darker)
         UnsafeMutableRawPointer(b).storeBytes(of: next, as: SIMD16<UInt8>.self)
         let thresholds = SIMD16<UInt8>(repeating: threshold)
         let ones = SIMD16<UInt8>(repeating: 1)
         return (diff & 0).replacing(with: ones, where: thresholds .< diff)
+    }
+
+    /// 8 cells' bytes, each repeated for the cell's two pixels of a row (no shuffles: widen and add a copy
+    /// shifted into the high byte).
+    @inline(__always)
+    static func pixelMask(_ cellBytes: UnsafePointer<UInt8>) -> SIMD16<UInt8> {
+        let wide = SIMD8<UInt16>(truncatingIfNeeded: UnsafeRawPointer(cellBytes).loadUnaligned(as: SIMD8<UInt8>.self))
+        return unsafeBitCast(wide | (wide &<< 8), to: SIMD16<UInt8>.self)
     }
 
     /// Sums of adjacent lanes (0+1, 2+3, ...): read the 16 bytes as 8 little-endian 16-bit lanes and add

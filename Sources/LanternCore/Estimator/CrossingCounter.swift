@@ -18,6 +18,10 @@ public struct CrossingCounter {
     var foot: [Point]
     var people: [Int]
     var missed: [Int]
+    /// Foot point and people of each followed blob before this frame's matching (finding the group a new
+    /// blob split from).
+    var previousFoot: [Point]
+    var previousPeople: [Int]
     /// Per slot and line: -1, 0 (not yet clear), +1.
     var side: [Int8]
     /// Per slot and line: consecutive frames seen clearly on the other side, not yet counted.
@@ -47,6 +51,8 @@ public struct CrossingCounter {
         foot = [Point](repeating: Point(x: 0, y: 0), count: capacity)
         people = [Int](repeating: 0, count: capacity)
         missed = [Int](repeating: 0, count: capacity)
+        previousFoot = foot
+        previousPeople = people
         side = [Int8](repeating: 0, count: capacity * max(lines.count, 1))
         pending = side
         lastIn = [Int](repeating: 0, count: lines.count)
@@ -79,6 +85,10 @@ public struct CrossingCounter {
             }
         }
         candidates.sort { $0.distance < $1.distance }
+        for t in 0..<capacity {
+            previousFoot[t] = foot[t]
+            previousPeople[t] = people[t]
+        }
         detectionTaken.removeAll(keepingCapacity: true)
         for _ in 0..<feet.count { detectionTaken.append(false) }
         for t in 0..<capacity { trackTaken[t] = false }
@@ -91,18 +101,47 @@ public struct CrossingCounter {
             missed[t] += 1
             if missed[t] > Self.maximumMissed { active[t] = false }
         }
-        for d in 0..<feet.count where !detectionTaken[d] { start(at: feet[d], people: counts[d]) }
+        for d in 0..<feet.count where !detectionTaken[d] {
+            start(at: feet[d], people: counts[d], splitFrom: parentGroup(of: feet[d]))
+        }
     }
 
-    mutating func start(at p: Point, people n: Int) {
+    /// The followed blob that a new blob at `p` most likely split from: the nearest seen this frame, within
+    /// a person's height of it. Nil when there is none.
+    func parentGroup(of p: Point) -> Int? {
+        var best: Int?, bestDistance = Double.infinity
+        for t in 0..<capacity where active[t] && trackTaken[t] && missed[t] == 0 {
+            // Someone hidden behind a group stands up to a person's height above its bottom.
+            let gate = scale.height(atFootRow: previousFoot[t].y)
+            let dx = p.x - previousFoot[t].x, dy = p.y - previousFoot[t].y
+            let dist = (dx * dx + dy * dy).squareRoot()
+            if dist <= gate && dist < bestDistance {
+                best = t
+                bestDistance = dist
+            }
+        }
+        return best
+    }
+
+    /// Starts following a new blob. One that split off a group was on the group's side of each line until
+    /// now (a person who walked behind others and came out on the far side crossed), so it starts there.
+    mutating func start(at p: Point, people n: Int, splitFrom parent: Int? = nil) {
         guard let t = active.firstIndex(of: false) else { return }
         active[t] = true
         foot[t] = p
         people[t] = n
         missed[t] = 0
         for l in 0..<lines.count {
-            side[t * lines.count + l] = clearSide(of: p, line: l)
-            pending[t * lines.count + l] = 0
+            let k = t * lines.count + l
+            side[k] = clearSide(of: p, line: l)
+            pending[k] = 0
+            if let parent {
+                let inherited = side[parent * lines.count + l]
+                if inherited != 0 && side[k] != 0 && inherited != side[k] && withinExtent(p, line: l) {
+                    side[k] = inherited
+                    pending[k] = 1
+                }
+            }
         }
     }
 

@@ -17,6 +17,12 @@ public struct EstimatorParameters: Equatable {
     public var warmupFrames: Int = 30
     /// Background step per frame during warm-up, in grey levels (1 afterwards: an approximate median).
     public var warmupRate: UInt8 = 8
+    /// A counted blob's foreground cells keep the background under them unchanged for at most this long,
+    /// so people who stop stay counted (`StillnessHold`); then the background absorbs them...
+    public var stillHoldSeconds: Double = 120
+    /// ... when that ground had been seen empty this long before (so the place a person left who was there
+    /// while the background was learnt, a ghost, is not held).
+    public var stillEmptySeconds: Double = 0.5
     /// Frames in the median that smooths the head count against single-frame flicker.
     public var smoothingFrames: Int = 3
 

@@ -42,12 +42,16 @@ public final class OccupancyEstimator {
     var background: BackgroundModel
     let cells: CellGrid
     var labeler: BlobLabeler
+    var hold: StillnessHold
     var crossings: CrossingCounter
     var feet: [Point]
     var feetCounts: [Int]
     /// Per blob: the grid column last scanned, and the blob's lowest cell row in it (zone attribution).
     var columnMark: [Int32] = []
     var columnFoot: [Int32] = []
+    /// Per grid column: a group blob's weight and lowest cell (cutting groups into people for the lines).
+    var columnWeight: [Double]
+    var columnBottom: [Int32]
     var smoothing: MedianWindow
     var monitor: SceneMonitor
     var zoneRaw: [Double]
@@ -65,11 +69,27 @@ public final class OccupancyEstimator {
     /// Mean grey level of the background, and its fraction of blank blocks (refreshed periodically).
     public var backgroundMean: Double { monitor.backgroundMean }
     public var blankFraction: Double { monitor.blankFraction }
+    /// The camera's luma range: as given at init, or judged from the warm-up frames' pixels.
+    public private(set) var lumaRange: LumaRange
+    let lumaRangeGiven: Bool
+    /// Warm-up pixels seen, and those outside 16...235 (judging the range when it was not given).
+    var rangePixels = 0, rangeOutside = 0
+    /// Background steps owed but not yet taken (grey levels): the rates are full-range levels per frame,
+    /// and a whole number of this range's levels is taken each frame.
+    var stepCredit = 0.0
 
     /// - Parameters:
     ///   - frameWidth, frameHeight: the camera frame's size (the crop is taken from it).
-    public init(site: SiteConfig, frameWidth: Int, frameHeight: Int, parameters: EstimatorParameters = EstimatorParameters()) {
+    ///   - lumaRange: the camera's luma range when known (a clip header's `XCOLORRANGE`, the driver's
+    ///     quantization); nil: judged from the pixels of the warm-up frames (`LumaRange.judged`).
+    ///   - framesPerSecond: the camera's frame rate (how many frames `EstimatorParameters.stillHoldSeconds` is).
+    public init(
+        site: SiteConfig, frameWidth: Int, frameHeight: Int, parameters: EstimatorParameters = EstimatorParameters(),
+        lumaRange: LumaRange? = nil, framesPerSecond: Double = 10
+    ) {
         self.parameters = parameters
+        self.lumaRange = lumaRange ?? .full
+        lumaRangeGiven = lumaRange != nil
         self.site = site
         let full = PixelRect(x: 0, y: 0, width: frameWidth, height: frameHeight)
         var area = (site.crop ?? full).clamped(width: frameWidth, height: frameHeight)
@@ -90,6 +110,12 @@ public final class OccupancyEstimator {
         background = BackgroundModel(width: area.width, height: area.height)
         cells = CellGrid(width: cw, height: ch)
         labeler = BlobLabeler(width: cw, height: ch)
+        let rate = max(framesPerSecond, 0.1)
+        hold = StillnessHold(
+            width: cw, height: ch, emptyFrames: Int((parameters.stillEmptySeconds * rate).rounded()),
+            maximumFrames: Int((parameters.stillHoldSeconds * rate).rounded()))
+        columnWeight = [Double](repeating: 0, count: cw)
+        columnBottom = [Int32](repeating: -1, count: cw)
         smoothing = MedianWindow(length: parameters.smoothingFrames, series: site.zones.count + 1)
         zoneRaw = [Double](repeating: 0, count: site.zones.count)
         zonePeople = zoneRaw
@@ -110,6 +136,9 @@ public final class OccupancyEstimator {
     /// Crossings of each site line since the stream started.
     public var totalCrossingsIn: [Int] { crossings.totalIn }
     public var totalCrossingsOut: [Int] { crossings.totalOut }
+
+    /// Cells whose background is held for someone standing still (`StillnessHold`).
+    public var heldCells: Int { hold.heldCount() }
 
     /// The blobs of the last frame (cell coordinates of the analysed area).
     public var blobs: [Blob] { labeler.blobs }
@@ -132,15 +161,28 @@ public final class OccupancyEstimator {
             x: area.x + monitor.shiftX, y: area.y + monitor.shiftY, width: area.width, height: area.height))
         // After a scene change: relearn fast, then at `settleRate` while the ghosts of people absorbed by the
         // fast relearning fade (counts are withheld throughout).
-        let rate: UInt8
-        if f < parameters.warmupFrames || f < monitor.relearnUntil {
-            rate = parameters.warmupRate
-        } else if f < monitor.untrustedUntil {
-            rate = parameters.settleRate
-        } else {
-            rate = 1
+        if !lumaRangeGiven && f < parameters.warmupFrames {
+            rangeOutside += LumaRange.countOutsideLimited(view)
+            rangePixels += view.width * view.height
+            lumaRange = LumaRange.judged(outsideLimited: rangeOutside, of: rangePixels)
         }
-        background.subtract(view, threshold: threshold, rate: rate, into: cells)
+        let fullRate: UInt8
+        if f < parameters.warmupFrames || f < monitor.relearnUntil {
+            fullRate = parameters.warmupRate
+        } else if f < monitor.untrustedUntil {
+            fullRate = parameters.settleRate
+        } else {
+            fullRate = 1
+        }
+        // The same speed in this range's levels (a limited-range background that moved a whole level every
+        // frame would absorb a person who stops 16% sooner than a full-range one).
+        stepCredit += lumaRange.difference(fromFull: Double(fullRate))
+        let rate = UInt8(min(stepCredit + 1e-9, 255))
+        stepCredit = max(stepCredit - Double(rate), 0)
+        // People who stop are held while the background is trusted; a relearning background holds nothing.
+        let holding = f >= parameters.warmupFrames && f >= monitor.untrustedUntil && hold.maximumFrames > 0
+        if !holding { hold.releaseAll() }
+        background.subtract(view, threshold: threshold, rate: rate, into: cells, hold: holding ? hold.cells : nil)
         foregroundFraction = Double(cells.foregroundPixels()) / Double(4 * cells.width * cells.height)
         if f >= parameters.warmupFrames && f >= monitor.relearnUntil
             && (foregroundFraction > parameters.sceneChangeFraction
@@ -152,10 +194,16 @@ public final class OccupancyEstimator {
         if f % max(parameters.statisticsPeriod, 1) == 0 || f == monitor.relearnUntil - 1 {
             monitor.measureBackground(
                 UnsafePointer(background.pixels.baseAddress!), width: background.width, height: background.height,
-                blankRange: parameters.blankRange, blankLevel: parameters.blankLevel)
+                blankRange: UInt8(lumaRange.difference(fromFull: Double(parameters.blankRange)).rounded()),
+                blankLevel: UInt8(lumaRange.level(fromFull: Double(parameters.blankLevel)).rounded()))
         }
         cells.buildConnectivityMask()
         labeler.label(cells, density: density)
+        if holding {
+            hold.update(
+                labels: UnsafePointer(labeler.labels.baseAddress!), foreground: UnsafePointer(cells.counts.baseAddress!),
+                blobs: labeler.blobs, minimumPeople: parameters.minimumBlobPeople)
+        }
         framesProcessed += 1
 
         var total = 0.0
@@ -184,17 +232,24 @@ public final class OccupancyEstimator {
         return latest
     }
 
-    /// The foreground threshold for the scene's current brightness (see `EstimatorParameters.thresholdFraction`).
+    /// The foreground threshold for the scene's current brightness (see `EstimatorParameters.thresholdFraction`),
+    /// in the camera's luma range: the parameters are full-range grey levels, and a limited-range camera
+    /// shows the same scene with 219/255 of the contrast.
     public var threshold: UInt8 {
-        let scaled = (monitor.backgroundMean * parameters.thresholdFraction).rounded()
-        return UInt8(max(Double(parameters.minimumThreshold), min(Double(parameters.threshold), scaled)))
+        let scaled = brightness * parameters.thresholdFraction
+        let full = max(Double(parameters.minimumThreshold), min(Double(parameters.threshold), scaled))
+        // Rounded up: a limited-range camera is never more sensitive to noise than a full-range one.
+        return UInt8(lumaRange.difference(fromFull: full).rounded(.up))
     }
+
+    /// The background's mean brightness as a full-range grey level.
+    public var brightness: Double { lumaRange.fullLevel(monitor.backgroundMean) }
 
     /// The trust verdict for frame `f`, most fundamental reason first.
     func condition(frame f: Int) -> SceneCondition {
         if f < parameters.warmupFrames { return .learning }
         if f < monitor.untrustedUntil { return .sceneChanged }
-        if monitor.backgroundMean < parameters.darkLevel { return .tooDark }
+        if brightness < parameters.darkLevel { return .tooDark }
         if monitor.blankFraction > parameters.blankFractionLimit { return .obstructed }
         // The camera moved beyond what is followed in two of the last eight frames.
         if (monitor.limitHistory & 0xFF).nonzeroBitCount >= 2 { return .unstable }
@@ -204,15 +259,67 @@ public final class OccupancyEstimator {
     @inline(__always)
     static func headCount(_ people: Double) -> Int { Int((people + 0.5).rounded(.down)) }
 
-    /// Feeds the counted blobs' foot points (bottom centre, full-frame pixels) to the crossing counter.
+    /// Feeds the counted blobs' foot points (full-frame pixels) to the crossing counter: a lone person's is
+    /// the blob's bottom centre; a group's blob is cut into as many side-by-side parts of equal weight as it
+    /// holds people, each with its own foot point (its weighted centre column, its lowest cell), so people
+    /// who walk together and then part, or cross the line side by side, are followed one by one.
     func followCrossings() {
         feet.removeAll(keepingCapacity: true)
         feetCounts.removeAll(keepingCapacity: true)
-        for blob in labeler.blobs where blob.people >= parameters.minimumBlobPeople {
-            feet.append(Point(x: Double(area.x) + 2 * blob.centreX + 1, y: Double(area.y + 2 * (blob.maxY + 1))))
-            feetCounts.append(max(Self.headCount(blob.people), 1))
+        let blobs = labeler.blobs
+        for b in 0..<blobs.count where blobs[b].people >= parameters.minimumBlobPeople {
+            let blob = blobs[b]
+            let n = max(Self.headCount(blob.people), 1)
+            // Side by side, at most as many as fit in its width (a person is about 0.35 of their height
+            // wide); people one behind the other share a foot point.
+            let footRow = Double(area.y + 2 * (blob.maxY + 1))
+            let across = Int((Double(2 * (blob.maxX - blob.minX + 1)) / (0.35 * site.scale.height(atFootRow: footRow))).rounded())
+            let parts = min(n, max(across, 1))
+            if parts == 1 {
+                feet.append(Point(x: Double(area.x) + 2 * blob.centreX + 1, y: footRow))
+                feetCounts.append(n)
+                continue
+            }
+            splitGroup(b, into: parts, people: n)
         }
         crossings.update(feet: feet, counts: feetCounts)
+    }
+
+    /// Appends `n` foot points for group blob `b`, from its columns' weights and lowest cells.
+    func splitGroup(_ b: Int, into n: Int, people: Int) {
+        let blob = labeler.blobs[b]
+        let w = cells.width
+        let counts = cells.counts.baseAddress!, labels = labeler.labels.baseAddress!
+        let label = Int32(b + 1)
+        for x in blob.minX...blob.maxX {
+            columnWeight[x] = 0
+            columnBottom[x] = -1
+        }
+        for y in blob.minY...blob.maxY {
+            let weight = density.weightPerPixel[y]
+            for x in blob.minX...blob.maxX where labels[y * w + x] == label {
+                columnWeight[x] += Double(counts[y * w + x]) * weight
+                columnBottom[x] = Int32(y)
+            }
+        }
+        let share = blob.people / Double(n)
+        var part = 0, weight = 0.0, moment = 0.0, bottom: Int32 = -1, filled = 0.0
+        for x in blob.minX...blob.maxX {
+            weight += columnWeight[x]
+            moment += columnWeight[x] * Double(x)
+            bottom = max(bottom, columnBottom[x])
+            filled += columnWeight[x]
+            if (filled >= share * Double(part + 1) - 1e-9 || x == blob.maxX) && part < n && weight > 0 {
+                let cx = moment / weight
+                feet.append(Point(x: Double(area.x) + 2 * cx + 1, y: Double(area.y + 2 * (Int(max(bottom, 0)) + 1))))
+                // The people are shared out as evenly as whole people go.
+                feetCounts.append(people * (part + 1) / n - people * part / n)
+                part += 1
+                weight = 0
+                moment = 0
+                bottom = -1
+            }
+        }
     }
 
     /// Each counted blob's pixels go to the zones its people's feet are in: scanning each column of the

@@ -19,6 +19,8 @@ public struct IntervalAccumulator {
     var lastFrameMicros: Int64?
     var sum: [Double]  // [whole view, zones...]
     var maximum: [Int]
+    /// People x microseconds, [whole view, zones...].
+    var personMicros: [Double]
     var crossingsIn: [Int]
     var crossingsOut: [Int]
     var pirEvents = 0
@@ -44,6 +46,7 @@ public struct IntervalAccumulator {
         lineZones = lz
         sum = [Double](repeating: 0, count: site.zones.count + 1)
         maximum = [Int](repeating: 0, count: site.zones.count + 1)
+        personMicros = sum
         crossingsIn = sum.map { _ in 0 }
         crossingsOut = crossingsIn
     }
@@ -83,11 +86,14 @@ public struct IntervalAccumulator {
             let gap = lastFrameMicros.map { min(t - $0, 2 * framePeriodMicros) } ?? framePeriodMicros
             coveredMicros += max(gap, 0)
             frames += 1
+            let seen = Double(max(gap, 0))
             sum[0] += Double(count)
             maximum[0] = max(maximum[0], count)
+            personMicros[0] += Double(count) * seen
             for z in 0..<zoneCounts.count where z + 1 < sum.count {
                 sum[z + 1] += Double(zoneCounts[z])
                 maximum[z + 1] = max(maximum[z + 1], zoneCounts[z])
+                personMicros[z + 1] += Double(zoneCounts[z]) * seen
             }
             for l in 0..<min(lineIn.count, lineZones.count) {
                 crossingsIn[0] += lineIn[l]
@@ -177,13 +183,14 @@ public struct IntervalAccumulator {
                 start: UTCTime(secondsSinceEpoch: s), end: UTCTime(secondsSinceEpoch: s + lengthSeconds),
                 occupancyMean: frames > 0 ? sum[i] / Double(frames) : 0, occupancyMax: maximum[i],
                 crossingsIn: crossingsIn[i], crossingsOut: crossingsOut[i], coverage: coverage, status: status,
-                pirEvents: pirEvents, dark: isDark, frames: frames))
+                pirEvents: pirEvents, dark: isDark, frames: frames, personSeconds: personMicros[i] / 1_000_000))
         }
         frames = 0
         coveredMicros = 0
         for i in 0..<sum.count {
             sum[i] = 0
             maximum[i] = 0
+            personMicros[i] = 0
             crossingsIn[i] = 0
             crossingsOut[i] = 0
         }

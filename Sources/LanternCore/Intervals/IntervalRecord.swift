@@ -26,6 +26,11 @@ public struct IntervalRecord: Equatable {
     public var occupancyMean: Double
     /// Most people present in any frame.
     public var occupancyMax: Int
+    /// Person-seconds: the people present integrated over the time the camera saw (its trusted frames,
+    /// each worth the time to the next, at most two frame periods), so about
+    /// `occupancyMean * coverage * interval length`. Ten people staying a minute are 600, however few of
+    /// them moved; no identity is needed.
+    public var personSeconds: Double
     public var crossingsIn: Int
     public var crossingsOut: Int
     /// Fraction of the interval the camera was streaming and trusted, 0...1.
@@ -40,7 +45,8 @@ public struct IntervalRecord: Equatable {
 
     public init(
         zone: String?, start: UTCTime, end: UTCTime, occupancyMean: Double, occupancyMax: Int, crossingsIn: Int,
-        crossingsOut: Int, coverage: Double, status: Status, pirEvents: Int = 0, dark: Bool? = nil, frames: Int = 0
+        crossingsOut: Int, coverage: Double, status: Status, pirEvents: Int = 0, dark: Bool? = nil, frames: Int = 0,
+        personSeconds: Double = 0
     ) {
         self.zone = zone
         self.start = start
@@ -54,5 +60,6 @@ public struct IntervalRecord: Equatable {
         self.pirEvents = pirEvents
         self.dark = dark
         self.frames = frames
+        self.personSeconds = personSeconds
     }
 }

@@ -1,7 +1,7 @@
 /// Lantern's own JSON for one interval record, one line:
 ///
 ///     {"device":"lamp-0042","zone":"north-path","start":"2026-11-24T22:42:00Z","end":"2026-11-24T22:43:00Z",
-///      "seq":17,"occupancy":{"mean":2.35,"max":4},"crossings":{"in":3,"out":1},"coverage":0.98,
+///      "seq":17,"occupancy":{"mean":2.35,"max":4,"personSeconds":138.2},"crossings":{"in":3,"out":1},"coverage":0.98,
 ///      "status":"ok","gpio":{"pir":2,"dark":false}}
 ///
 /// `zone` is null for the whole view. When the status is `unknown`, the counts are null: Lantern did
@@ -23,6 +23,7 @@ public enum LanternJSON {
         w.key("mean")
         if !known { w.null() } else if k > 0 && r.occupancyMean < Double(k) { w.string("<\(k)") } else { w.fixed(r.occupancyMean, places: 2) }
         w.key("max"); count(r.occupancyMax, known: known, k: k, into: &w)
+        w.key("personSeconds"); personSeconds(r, known: known, k: k, into: &w)
         w.endObject()
         w.key("crossings")
         w.beginObject()
@@ -39,6 +40,14 @@ public enum LanternJSON {
         w.endObject()
         w.endObject()
         return w.text
+    }
+
+    /// Person-seconds to one decimal; null when unknown, and `"<k"` when the mean is suppressed (a small
+    /// total would single out the few people the mean hides).
+    static func personSeconds(_ r: IntervalRecord, known: Bool, k: Int, into w: inout JSONWriter) {
+        if !known { w.null() } else if k > 0 && r.occupancyMean < Double(k) { w.string("<\(k)") } else {
+            w.fixed(max(r.personSeconds, 0), places: 1)
+        }
     }
 
     static func count(_ n: Int, known: Bool, k: Int, into w: inout JSONWriter) {

@@ -18,6 +18,10 @@
 /// - `peopleCountTowards` / `peopleCountAway` are the counting lines' crossings in / out. The model's
 ///   `direction` (inbound/outbound with respect to the city centre) is a property of the walkway that the
 ///   device cannot know, so it is not sent.
+/// - `personSeconds` (Lantern's extension: the model has no attribute for it) is the people present
+///   integrated over the time seen, a number in person-seconds: dwell without identities. Mean and peak
+///   occupancy are `peopleCount` and `peopleCountMax`. The model's `averageCrossingTime` is a per-person
+///   time, which needs identities, so it is not sent.
 /// - `dateObserved` is the end of the interval (the instant the figures became true); the interval is
 ///   `dateObservedFrom` / `dateObservedTo`, as the model recommends for brokers without interval support.
 /// - `status` and `coverage` (Lantern's extensions) say how far the counts can be trusted.
@@ -89,6 +93,14 @@ public enum NGSILD {
                 w.field("observedAt", observedAt)
                 w.endObject()
             }
+        }
+        if r.status != .unknown && !(k > 0 && r.occupancyMean < Double(k)) {
+            w.key("personSeconds")
+            w.beginObject()
+            w.field("type", "Property")
+            w.key("value"); w.fixed(max(r.personSeconds, 0), places: 1)
+            w.field("observedAt", observedAt)
+            w.endObject()
         }
         if suppressed {
             w.key("countsSuppressedBelow")

@@ -1,4 +1,4 @@
-/// OGC SensorThings API (v1.1) `Observation`s for one interval record: one per measured quantity, each
+/// OGC SensorThings API (v1.1) `Observation`s for one interval record: one per measured quantity (five), each
 /// linked to its Datastream by id, ready for `POST /v1.1/Observations` (or the MQTT create extension).
 ///
 ///     {"phenomenonTime":"2026-11-24T22:42:00Z/2026-11-24T22:43:00Z","resultTime":"2026-11-24T22:43:00Z",
@@ -8,14 +8,15 @@
 /// Datastream ids are stable names, so a city provisions its Things and Datastreams once and devices
 /// never look them up: `lantern:<device>:<zone, or view>:<quantity>`, quantity one of
 /// `occupancy-mean` (people, mean present), `occupancy-max` (people, most present in one frame),
-/// `crossings-in`, `crossings-out` (people per interval). Device and zone are percent-encoded as in
+/// `crossings-in`, `crossings-out` (people per interval), `person-seconds` (people present integrated over
+/// the time seen: dwell without identities). Device and zone are percent-encoded as in
 /// `NGSILD.entityID`.
 ///
 /// Same rules as `LanternJSON`: when the status is `unknown` the result is null (not zero); a count
 /// below the suppression threshold k is the string `"<k"`.
 public enum SensorThings {
     public enum Quantity: CaseIterable {
-        case occupancyMean, occupancyMax, crossingsIn, crossingsOut
+        case occupancyMean, occupancyMax, crossingsIn, crossingsOut, personSeconds
 
         public var name: String {
             switch self {
@@ -23,6 +24,7 @@ public enum SensorThings {
             case .occupancyMax: return "occupancy-max"
             case .crossingsIn: return "crossings-in"
             case .crossingsOut: return "crossings-out"
+            case .personSeconds: return "person-seconds"
             }
         }
     }
@@ -38,12 +40,12 @@ public enum SensorThings {
         "lantern:" + NGSILD.urnComponent(device) + ":" + NGSILD.urnComponent(zone ?? "view") + ":" + quantity.name
     }
 
-    /// The four Observations of a record, in `Quantity.allCases` order.
+    /// The five Observations of a record, in `Quantity.allCases` order.
     public static func observations(
         _ r: IntervalRecord, device: String, seq: Int64, suppressBelow k: Int = 0
     ) -> [Observation] {
         var out: [Observation] = []
-        out.reserveCapacity(4)
+        out.reserveCapacity(Quantity.allCases.count)
         let known = r.status != .unknown
         for quantity in Quantity.allCases {
             let id = datastreamID(device: device, zone: r.zone, quantity: quantity)
@@ -60,6 +62,7 @@ public enum SensorThings {
             case .occupancyMax: LanternJSON.count(r.occupancyMax, known: known, k: k, into: &w)
             case .crossingsIn: LanternJSON.count(r.crossingsIn, known: known, k: k, into: &w)
             case .crossingsOut: LanternJSON.count(r.crossingsOut, known: known, k: k, into: &w)
+            case .personSeconds: LanternJSON.personSeconds(r, known: known, k: k, into: &w)
             }
             w.key("parameters")
             w.beginObject()

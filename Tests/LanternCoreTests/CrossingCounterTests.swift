@@ -1,0 +1,122 @@
+import LanternCore
+import Testing
+
+/// Counting lines with people who walk together, part, and pass behind others.
+@Suite struct CrossingCounterTests {
+    func warmedUp() -> OccupancyEstimator {
+        let estimator = OccupancyEstimator(site: SyntheticScene.site, frameWidth: SyntheticScene.width, frameHeight: SyntheticScene.height)
+        for _ in 0..<40 { _ = SyntheticScene().feed(estimator) }
+        return estimator
+    }
+
+    @Test func aPairThatCrossesTogetherAndPartsCountsEachOnce() {
+        // The line is x = 200; two people shoulder to shoulder cross it (in), then one turns back (out)
+        // while the other walks on.
+        let estimator = warmedUp()
+        let w = Int((0.24 * SyntheticScene.site.scale.height(atFootRow: 160)).rounded())
+        var x = 140
+        while x <= 240 {
+            var scene = SyntheticScene()
+            scene.drawPerson(x: x, footRow: 160)
+            scene.drawPerson(x: x + w, footRow: 160)
+            _ = scene.feed(estimator)
+            x += 4
+        }
+        #expect(estimator.totalCrossingsIn == [2])
+        for step in 1...30 {
+            var scene = SyntheticScene()
+            scene.drawPerson(x: 240 - 4 * step, footRow: 160)
+            scene.drawPerson(x: min(240 + w + 3 * step, SyntheticScene.width - w), footRow: 160)
+            _ = scene.feed(estimator)
+        }
+        #expect(estimator.totalCrossingsIn == [2])
+        #expect(estimator.totalCrossingsOut == [1])
+    }
+
+    @Test func someoneWhoComesOutFromBehindAGroupOnTheFarSideHasCrossed() {
+        // A group stands on the in side (x > 200) of the line; a blob splits off it already on the out
+        // side and walks on: it was in the group, so it crossed.
+        let site = SyntheticScene.site
+        var counter = CrossingCounter(lines: site.lines, scale: site.scale)
+        let group = Point(x: 215, y: 160)
+        for _ in 0..<5 { counter.update(feet: [group], counts: [3]) }
+        counter.update(feet: [group, Point(x: 188, y: 135)], counts: [2, 1])
+        counter.update(feet: [group, Point(x: 182, y: 135)], counts: [2, 1])
+        counter.update(feet: [group, Point(x: 176, y: 135)], counts: [2, 1])
+        #expect(counter.totalOut == [1] && counter.totalIn == [0])
+    }
+
+    @Test func someoneWhoAppearsFarFromAnyoneHasNotCrossed() {
+        let site = SyntheticScene.site
+        var counter = CrossingCounter(lines: site.lines, scale: site.scale)
+        let group = Point(x: 280, y: 160)
+        for _ in 0..<5 { counter.update(feet: [group], counts: [3]) }
+        for x in [150.0, 146, 142, 138] { counter.update(feet: [group, Point(x: x, y: 135)], counts: [2, 1]) }
+        #expect(counter.totalOut == [0] && counter.totalIn == [0])
+    }
+}
+
+/// People who stop stay counted; the place someone left who was there from the start does not.
+@Suite struct StillnessHoldTests {
+    static let framesPerSecond = 10.0
+
+    func warmedUp(_ scene: SyntheticScene = SyntheticScene(), parameters: EstimatorParameters = EstimatorParameters()) -> OccupancyEstimator {
+        let estimator = OccupancyEstimator(
+            site: SyntheticScene.site, frameWidth: SyntheticScene.width, frameHeight: SyntheticScene.height,
+            parameters: parameters, framesPerSecond: Self.framesPerSecond)
+        for _ in 0..<40 { _ = scene.feed(estimator) }
+        return estimator
+    }
+
+    /// Walks a person in from the left to `x`, then keeps them standing there for `seconds`.
+    func walkInAndStand(_ estimator: OccupancyEstimator, at x: Int, seconds: Double) -> [Int] {
+        for step in stride(from: 10, to: x, by: 5) {
+            var scene = SyntheticScene()
+            scene.drawPerson(x: step, footRow: 160)
+            _ = scene.feed(estimator)
+        }
+        var scene = SyntheticScene()
+        scene.drawPerson(x: x, footRow: 160)
+        return (0..<Int(seconds * Self.framesPerSecond)).map { _ in scene.feed(estimator).count }
+    }
+
+    @Test func someoneWhoStopsStaysCountedForAMinute() {
+        let counts = walkInAndStand(warmedUp(), at: 100, seconds: 60)
+        #expect(counts.allSatisfy { $0 == 1 }, "counts fell to \(counts.min()!)")
+    }
+
+    @Test func withoutTheHoldTheyFadeWithinSeconds() {
+        var parameters = EstimatorParameters()
+        parameters.stillHoldSeconds = 0
+        let counts = walkInAndStand(warmedUp(parameters: parameters), at: 100, seconds: 60)
+        #expect(counts.last == 0)
+    }
+
+    @Test func theHoldEndsAndTheBackgroundAbsorbsWhatStays() {
+        var parameters = EstimatorParameters()
+        parameters.stillHoldSeconds = 20
+        let estimator = warmedUp(parameters: parameters)
+        let counts = walkInAndStand(estimator, at: 100, seconds: 40)
+        #expect(counts[Int(15 * Self.framesPerSecond)] == 1)
+        #expect(counts.last == 0 && estimator.heldCells == 0)
+    }
+
+    @Test func theGhostOfSomeoneWhoWasThereFromTheStartIsNotHeld() {
+        // Someone stands at x = 100 while the background is learnt, then walks off to the right. (Had they
+        // stayed half a second more, the background would have looked like empty ground there: see README.)
+        var start = SyntheticScene()
+        start.drawPerson(x: 100, footRow: 160)
+        let estimator = OccupancyEstimator(
+            site: SyntheticScene.site, frameWidth: SyntheticScene.width, frameHeight: SyntheticScene.height,
+            framesPerSecond: Self.framesPerSecond)
+        for _ in 0..<EstimatorParameters().warmupFrames { _ = start.feed(estimator) }
+        var counts: [Int] = []
+        for step in 1...200 {
+            var scene = SyntheticScene()
+            if 100 + 6 * step < SyntheticScene.width { scene.drawPerson(x: 100 + 6 * step, footRow: 160) }
+            counts.append(scene.feed(estimator).count)
+        }
+        // The place they left differs from the background for a while, then is absorbed: nothing stays counted.
+        #expect(counts.suffix(20).allSatisfy { $0 == 0 }, "\(counts.suffix(20))")
+    }
+}
