@@ -92,6 +92,7 @@ public final class RunLoop {
         let started = clock.monotonicMicros
         var streamNow = recorded ? (source.nextFrameTime ?? 0) : clock.realtimeMicros
         let paceOrigin = streamNow
+        agent.lumaRange = source.lumaRange
         emit(agent.start(atMicros: streamNow))
         for level in inputs?.currentLevels() ?? [] { health.setInput(level.role.name, active: level.active) }
         if recorded {

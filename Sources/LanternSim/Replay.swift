@@ -60,20 +60,33 @@ public struct Replay {
         transform: ((Int, UnsafeMutableBufferPointer<UInt8>, Int, Int) -> Void)? = nil,
         onFrame: @escaping (ReplayFrame, Agent) -> Void = { _, _ in }
     ) throws(SimulatorError) -> ReplaySummary {
-        let source: ClipSource
+        let source = try Replay.open(clipPath)
+        source.transform = transform
+        return try run(source: source, time: source.time, truth: truth, onFrame: onFrame)
+    }
+
+    /// Opens a clip as a frame source; a clip that cannot be read is one line.
+    static func open(_ clipPath: String) throws(SimulatorError) -> ClipSource {
         do {
-            source = try ClipSource(path: clipPath)
+            return try ClipSource(path: clipPath)
         } catch {
             throw SimulatorError(error.description, status: error.kind == .malformed ? .dataError : .noInput)
         }
-        source.transform = transform
+    }
+
+    /// Runs any recorded source (a clip, a clip that freezes) through the run loop; `time` gives each
+    /// frame's clip time.
+    func run(
+        source: any FrameSource, time: ClipTime, truth: GroundTruth? = nil,
+        onFrame: @escaping (ReplayFrame, Agent) -> Void
+    ) throws(SimulatorError) -> ReplaySummary {
         let agent = Agent(site: site, intervalSeconds: intervalSeconds, framePeriodMicros: source.framePeriodMicros, parameters: parameters)
         let loop = RunLoop(agent: agent, source: source, clock: ManualClock(), signals: ScriptedSignals())
         loop.siteName = siteName
         var summary = ReplaySummary()
         let clock = ContinuousClock()
         var started = clock.now
-        let origin = source.time.originMicros
+        let origin = time.originMicros
         loop.onFrameStart = { started = clock.now }
         loop.onRecords = { summary.records += $0 }
         let warmup = self.warmup
@@ -85,7 +98,7 @@ public struct Replay {
             if let truth, index >= warmup, let expected = truth.counts[index] {
                 summary.score.add(predicted: Double(estimate.count), truth: Double(expected))
             }
-            let micros = source.time.micros(ofFrame: index) - origin
+            let micros = time.micros(ofFrame: index) - origin
             onFrame(ReplayFrame(index: index, estimate: estimate, micros: micros), agent)
         }
         do {
@@ -94,7 +107,7 @@ public struct Replay {
             throw SimulatorError(error.message, status: error.code)
         }
         loop.onFrame = nil
-        if summary.frames == 0 { throw SimulatorError("\(clipPath): the clip has no frames; nothing to replay") }
+        if summary.frames == 0 { throw SimulatorError("\(source.name): the clip has no frames; nothing to replay") }
         return summary
     }
 }

@@ -1,3 +1,4 @@
+import LanternAgent
 import LanternCore
 import LanternRuntime
 
@@ -32,53 +33,36 @@ public struct StillScene {
         public var estimates: [(count: Int, condition: SceneCondition)]
     }
 
-    /// Replays `clipPath` up to its middle frame, then holds that frame for `seconds`.
+    /// Replays `clipPath` through the board's run loop up to its middle frame, then holds that frame for
+    /// `seconds`. Returns the freeze's outcome and the replay (its frames and interval records).
     public func run(
-        clipPath: String, site: SiteConfig, parameters: EstimatorParameters, truth: GroundTruth, seed: UInt64
-    ) throws(SimulatorError) -> Outcome {
+        clipPath: String, site: SiteConfig, parameters: EstimatorParameters, truth: GroundTruth, seed: UInt64,
+        intervalSeconds: Int = 5, warmup: Int = 50, onFrame: @escaping (ReplayFrame, Agent) -> Void = { _, _ in }
+    ) throws(SimulatorError) -> (outcome: Outcome, replay: ReplaySummary) {
         let frameCount = try Replay.countFrames(clipPath: clipPath)
-        let reader: ClipReader
-        do { reader = try ClipReader(path: clipPath) } catch { throw SimulatorError(error.description) }
-        let header = reader.header
-        let estimator = OccupancyEstimator(
-            site: site, frameWidth: header.width, frameHeight: header.height, parameters: parameters,
-            lumaRange: header.lumaRange, framesPerSecond: header.framesPerSecond)
         // The latest frame with truth at or before the middle.
         var frozen = frameCount / 2
         while frozen > 0 && truth.counts[frozen] == nil { frozen -= 1 }
         guard let expected = truth.counts[frozen] else {
             throw SimulatorError("\(clipPath): no truth at or before frame \(frameCount / 2); the still scene needs the frozen frame's count")
         }
+        let clip = try Replay.open(clipPath)
+        let repeats = Int((seconds * clip.reader.header.framesPerSecond).rounded())
+        let source = FrozenClipSource(clip: clip, frozenFrame: frozen, repeats: repeats, noiseSigma: noiseSigma, seed: seed)
         var outcome = Outcome(frame: frozen, truth: expected, frames: 0, framesOff: 0, worstCount: expected, estimates: [])
-        let size = header.width * header.height
-        let still = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: size)
-        let noisy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: size)
-        defer {
-            still.deallocate()
-            noisy.deallocate()
-        }
-        for index in 0...frozen {
-            let next: GreyImage?
-            do { next = try reader.nextFrame() } catch { throw SimulatorError(error.description) }
-            guard let frame = next else { throw SimulatorError("\(clipPath): ended before frame \(frozen)") }
-            let e = estimator.process(frame)
-            outcome.estimates.append((e.count, e.condition))
-            if index == frozen {
-                for y in 0..<frame.height {
-                    _ = UnsafeMutableBufferPointer(rebasing: still[(y * frame.width)..<((y + 1) * frame.width)]).initialize(from: frame.row(y))
-                }
+        let replay = Replay(clipPath: clipPath, site: site, parameters: parameters, warmup: warmup, intervalSeconds: intervalSeconds)
+        let tolerance = self.tolerance
+        let summary = try replay.run(source: source, time: clip.time) { frame, agent in
+            outcome.estimates.append((frame.estimate.count, frame.estimate.condition))
+            if frame.index > frozen {
+                outcome.frames += 1
+                let count = frame.estimate.count
+                if abs(count - expected) > tolerance { outcome.framesOff += 1 }
+                if abs(count - expected) > abs(outcome.worstCount - expected) { outcome.worstCount = count }
             }
+            onFrame(frame, agent)
         }
-        let repeats = Int((seconds * header.framesPerSecond).rounded())
-        for r in 0..<repeats {
-            Perturbation.addNoise(to: noisy, from: UnsafeBufferPointer(still), sigma: noiseSigma, seed: seed, index: frozen + 1 + r)
-            let e = estimator.process(GreyImage(unsafePixels: UnsafePointer(noisy.baseAddress!), width: header.width, height: header.height, stride: header.width))
-            outcome.estimates.append((e.count, e.condition))
-            outcome.frames += 1
-            if abs(e.count - expected) > tolerance { outcome.framesOff += 1 }
-            if abs(e.count - expected) > abs(outcome.worstCount - expected) { outcome.worstCount = e.count }
-        }
-        return outcome
+        return (outcome, summary)
     }
 }
 
@@ -87,35 +71,20 @@ extension Evaluation {
     /// intervals not mostly untrusted (truth during the freeze is the frozen frame's); it passes when every
     /// frame of the freeze is within the tolerance.
     func stillSceneRow(allowed: Double) throws(SimulatorError) -> ConditionResult {
-        let outcome = try StillScene().run(clipPath: clipPath, site: site, parameters: parameters, truth: truth, seed: seed)
-        let reader: ClipReader
-        do { reader = try ClipReader(path: clipPath) } catch { throw SimulatorError(error.description) }
-        let interval = max(1, Int((Double(intervalSeconds) * reader.header.framesPerSecond).rounded()))
-        var row = ConditionResult(
-            name: StillScene.name, framesScored: 0, intervalsKnown: 0, intervalsTotal: 0, score: Score(), verdict: .pass,
-            untrustedReasons: [])
-        var reasons: [String: Int] = [:]
-        var start = warmup
-        let frames = outcome.estimates
-        while start < frames.count {
-            let end = min(start + interval, frames.count)
-            var untrusted = 0
-            for i in start..<end where frames[i].condition != .ok {
-                untrusted += 1
-                reasons[frames[i].condition.name, default: 0] += 1
-            }
-            row.intervalsTotal += 1
-            if 2 * untrusted <= end - start {
-                row.intervalsKnown += 1
-                for i in start..<end where frames[i].condition == .ok {
-                    guard let expected = i > outcome.frame ? outcome.truth : truth.counts[i] else { continue }
-                    row.score.add(predicted: Double(frames[i].count), truth: Double(expected))
-                }
-            }
-            start = end
+        var frames: [FrameOutcome] = []
+        let (outcome, summary) = try StillScene().run(
+            clipPath: clipPath, site: site, parameters: parameters, truth: truth, seed: seed, intervalSeconds: intervalSeconds,
+            warmup: warmup
+        ) { frame, _ in
+            frames.append(FrameOutcome(count: frame.estimate.count, condition: frame.estimate.condition, micros: frame.micros))
         }
-        row.framesScored = row.score.scored
-        row.untrustedReasons = reasons.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { ($0.key, $0.value) }
+        // During the freeze the truth is the frozen frame's.
+        var counts = truth.counts.filter { $0.key <= outcome.frame }
+        for i in (outcome.frame + 1)..<max(frames.count, outcome.frame + 1) { counts[i] = outcome.truth }
+        var row = Evaluation(
+            clipPath: clipPath, site: site, truth: GroundTruth(counts: counts), parameters: parameters, warmup: warmup,
+            intervalSeconds: intervalSeconds, seed: seed
+        ).score(name: StillScene.name, frames: frames, records: summary.records, allowed: allowed)
         row.holdFrames = outcome.frames
         row.holdFramesOff = outcome.framesOff
         row.holdTruth = outcome.truth

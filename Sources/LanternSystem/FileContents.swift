@@ -33,15 +33,7 @@ public enum FileContents {
         let temporary = path + ".tmp"
         let fd = try FileDescriptor.open(temporary, .writeOnly, options: [.create, .truncate, .closeOnExec], permissions: mode)
         do throws(Errno) {
-            let written: Result<Void, Errno> = bytes.withUnsafeBytes { buffer in
-                do throws(Errno) {
-                    try fd.writeAll(buffer)
-                    return .success(())
-                } catch {
-                    return .failure(error)
-                }
-            }
-            try written.get()
+            try fd.writeAll(bytes)
             if fsync(fd.rawValue) != 0 { throw Errno.current }
         } catch {
             _ = try? fd.close()

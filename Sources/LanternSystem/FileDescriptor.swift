@@ -116,6 +116,19 @@ extension FileDescriptor {
         }
     }
 
+    /// Writes all of `bytes`, looping over short writes.
+    public func writeAll(_ bytes: [UInt8]) throws(Errno) {
+        let written: Result<Void, Errno> = bytes.withUnsafeBytes { buffer in
+            do throws(Errno) {
+                try writeAll(buffer)
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        try written.get()
+    }
+
     /// Moves the file offset; returns the new offset from the start of the file.
     ///
     /// The corresponding C function is `lseek`.

@@ -31,6 +31,7 @@ final class ScriptedCamera: FrameSource {
     var descriptor: FileDescriptor? { nil }
     var nextFrameTime: Int64? { open_ ? nextDue : nil }
     var droppedFrames: Int { 3 }
+    var lumaRange: LumaRange? { .full }
     var isOpen: Bool { open_ }
 
     func open() throws(FrameSourceError) {

@@ -28,13 +28,13 @@ import Testing
         let site = try SiteConfig.load(path: sample + "/site.json")
         let truth = try GroundTruth.load(countsCSV: sample + "/counts.csv")
         let outcome = try StillScene().run(
-            clipPath: sample + "/frames.y4m", site: site, parameters: EstimatorParameters(), truth: truth, seed: 1)
+            clipPath: sample + "/frames.y4m", site: site, parameters: EstimatorParameters(), truth: truth, seed: 1).outcome
         #expect(outcome.frame == 80 && outcome.frames == 420)
         #expect(outcome.framesOff == 0, "worst \(outcome.worstCount) for truth \(outcome.truth)")
         // Without the hold, the same freeze fades to nothing.
         var motionOnly = EstimatorParameters()
         motionOnly.stillHoldSeconds = 0
-        let faded = try StillScene().run(clipPath: sample + "/frames.y4m", site: site, parameters: motionOnly, truth: truth, seed: 1)
+        let faded = try StillScene().run(clipPath: sample + "/frames.y4m", site: site, parameters: motionOnly, truth: truth, seed: 1).outcome
         #expect(faded.framesOff > 0 && faded.estimates.last!.count <= 1)
     }
 }

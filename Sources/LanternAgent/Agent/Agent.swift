@@ -10,6 +10,8 @@ public final class Agent {
     public let intervalSeconds: Int
     public let framePeriodMicros: Int64
     public let parameters: EstimatorParameters
+    /// The luma range the frames come in (a clip's header says; nil: the estimator judges it).
+    public var lumaRange: LumaRange?
     var accumulator: IntervalAccumulator
     /// The estimator of the current stream (nil before the first frame): for views of what it saw
     /// (the aiming map's foreground cells, the simulator's debug line), never for counts.
@@ -43,7 +45,9 @@ public final class Agent {
         // Intervals that ended close first, so a reloaded site takes over before this frame is analysed.
         let closed = advance(toMicros: t)
         if estimator == nil || estimatorSize != (frame.width, frame.height) {
-            estimator = OccupancyEstimator(site: site, frameWidth: frame.width, frameHeight: frame.height, parameters: parameters)
+            estimator = OccupancyEstimator(
+                site: site, frameWidth: frame.width, frameHeight: frame.height, parameters: parameters, lumaRange: lumaRange,
+                framesPerSecond: 1_000_000 / Double(framePeriodMicros))
             estimatorSize = (frame.width, frame.height)
         }
         // Released first, so the estimator refills its arrays in place rather than copying them.

@@ -22,6 +22,8 @@ public final class CameraSource: FrameSource {
     public var descriptor: FileDescriptor? { device?.descriptor }
     public var nextFrameTime: Int64? { nil }
     public var droppedFrames: Int { droppedBefore + (device?.droppedFrames ?? 0) }
+    /// V4L2 drivers rarely say (and libv4l2's conversions less): judged from the pixels.
+    public var lumaRange: LumaRange? { nil }
     public var isOpen: Bool { device != nil }
     /// The last frame's V4L2 sequence number (the emulated board's frame log).
     public var lastSequence: UInt32? { device?.lastSequence }

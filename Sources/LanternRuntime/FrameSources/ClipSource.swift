@@ -38,6 +38,7 @@ public final class ClipSource: FrameSource {
     public var descriptor: FileDescriptor? { nil }
     public var nextFrameTime: Int64? { ended ? nil : time.micros(ofFrame: reader.frameIndex) }
     public var droppedFrames: Int { 0 }
+    public var lumaRange: LumaRange? { reader.header.lumaRange }
     public var isOpen: Bool { !ended }
     /// Frames read so far: the index of the next one.
     public var frameIndex: Int { reader.frameIndex }

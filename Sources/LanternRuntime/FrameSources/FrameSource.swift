@@ -48,6 +48,8 @@ public protocol FrameSource: AnyObject {
     /// Recorded sources: the stream time of the next frame (nil at the end). Live sources without a
     /// descriptor (a test's script): the monotonic time at which the next frame is waiting.
     var nextFrameTime: Int64? { get }
+    /// The luma range the source declares (a clip's `XCOLORRANGE`); nil: judged from the pixels.
+    var lumaRange: LumaRange? { get }
     /// Frames that were captured but never read (V4L2 sequence gaps), since start.
     var droppedFrames: Int { get }
     /// Whether the source is open and delivering.

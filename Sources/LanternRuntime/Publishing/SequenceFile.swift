@@ -77,15 +77,7 @@ public final class SequenceFile {
         while bytes.count < SequenceFile.width - 1 { bytes.append(0x20) }
         bytes.append(0x0A)
         try fd.seek(offset: 0, from: .start)
-        let written: Result<Void, Errno> = bytes.withUnsafeBytes { buffer in
-            do throws(Errno) {
-                try fd.writeAll(buffer)
-                return .success(())
-            } catch {
-                return .failure(error)
-            }
-        }
-        try written.get()
+        try fd.writeAll(bytes)
         try fd.sync()
         saved = mark
     }
