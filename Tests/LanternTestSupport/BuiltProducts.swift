@@ -31,8 +31,15 @@ public struct ProductRun {
 public func runBuiltProduct(
     _ name: String, _ arguments: [String], in directory: URL? = nil, environment: [String: String?] = [:]
 ) throws -> ProductRun {
+    try runProgram(builtProduct(name), arguments, in: directory, environment: environment)
+}
+
+/// Runs `executable` to its end with `arguments` from `directory`; stdout and stderr are collected.
+public func runProgram(
+    _ executable: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String?] = [:]
+) throws -> ProductRun {
     let process = Process()
-    process.executableURL = builtProduct(name)
+    process.executableURL = executable
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = directory }
     if !environment.isEmpty {

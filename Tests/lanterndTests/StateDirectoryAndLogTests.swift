@@ -68,17 +68,6 @@ import Testing
     var lanternd: String { "'" + builtProduct("lanternd").path + "'" }
 
     func shell(_ script: String) throws -> ProductRun {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", script]
-        process.currentDirectoryURL = repositoryRoot
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return ProductRun(status: process.terminationStatus, reason: process.terminationReason, stdout: stdout, stderr: stderr)
+        try runProgram(URL(fileURLWithPath: "/bin/bash"), ["-c", script], in: repositoryRoot)
     }
 }
