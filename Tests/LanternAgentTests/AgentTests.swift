@@ -26,7 +26,7 @@ func feedFrames(_ agent: Agent, count: Int, fromMicros start: Int64) -> [Interva
         #expect(records.count == 2)
         #expect(records.allSatisfy { $0.status == .unknown && $0.frames == 0 })
         let line = LanternJSON.encode(records[0], device: "d", seq: 1)
-        #expect(line.contains(#""occupancy":{"mean":null,"max":null,"personSeconds":null}"#))
+        #expect(line.contains(#""occupancy":{"mean":null,"max":null,"personSeconds":null,"occupied":null}"#))
         #expect(line.contains(#""crossings":{"in":null,"out":null}"#))
         #expect(line.contains(#""status":"unknown""#))
     }

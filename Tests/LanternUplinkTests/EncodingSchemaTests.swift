@@ -165,6 +165,10 @@ import Testing
         #expect(mean["result"] == .number(1.48))
         #expect(mean["parameters"]?["seq"] == .number(17))
         #expect(mean["Datastream"]?["@iot.id"] == .string("lantern:lamp-0042:north-path:occupancy-mean"))
+        let line = SensorThings.observations(Records.make(3, line: "gate"), device: "d", seq: 2)
+        #expect(line.map(\.datastream) == ["lantern:d:line:gate:crossings-in", "lantern:d:line:gate:crossings-out"])
+        #expect(try JSONParser.parse(line[0].json)["result"] == .number(3))
+        #expect(try JSONParser.parse(line[0].json)["parameters"]?["line"] == .string("gate"))
         let unknown = SensorThings.observations(Records.make(4, status: .unknown), device: "d", seq: 1)
         for o in unknown { #expect(try JSONParser.parse(o.json)["result"] == .null) }
         let suppressed = SensorThings.observations(Records.make(4), device: "d", seq: 1, suppressBelow: 5)
