@@ -26,6 +26,8 @@ public struct IntervalRecord: Equatable {
     public var zone: String?
     /// The counting line's name for a line record; nil for zone and view records.
     public var line: String?
+    /// The whole view's record (neither a zone's nor a line's).
+    public var isWholeView: Bool { zone == nil && line == nil }
     public var start: UTCTime
     public var end: UTCTime
     /// Mean people present over the frames seen.
