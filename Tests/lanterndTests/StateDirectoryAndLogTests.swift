@@ -21,7 +21,7 @@ import Testing
         #expect(run.stderr.contains("lanternd: created the state directory \(state.path) (mode 0750)\n"))
         let attributes = try FileManager.default.attributesOfItem(atPath: state.path)
         #expect(attributes[.posixPermissions] as? Int == 0o750)
-        #expect(run.stdout.split(separator: "\n").count == 9)
+        #expect(run.stdout.split(separator: "\n").count == 12)
     }
 
     @Test(.enabled(if: getuid() == 0, "needs root to switch users")) func aStateDirectoryOfAnotherUserIsRefusedInOneLine() throws {
