@@ -193,7 +193,9 @@ def cached_rootfs(sc, args, ctx, packages):
     every package again with the emulated dpkg (much slower under TCG)."""
     recipe_name = sc.get("rootfsRecipe", "unpack-configure")
     recipe = hashlib.sha256()
-    recipe.update(json.dumps([sc["suite"], sc["variant"], packages, recipe_name]).encode())
+    depends = run_cmd(["dpkg-deb", "-f", args.deb, "Depends"], "reading the package's Depends")
+    # The versions the package needs: a package built against a newer library needs a newer image.
+    recipe.update(json.dumps([sc["suite"], sc["variant"], packages, recipe_name, depends]).encode())
     for f in ("init.sh", "image-settings.sh"):
         recipe.update(open(os.path.join(GUEST, f), "rb").read())
     recipe.update(open(os.path.abspath(__file__), "rb").read().split(b"# ---- recipe end")[0].split(b"# ---- recipe start")[-1])
@@ -222,6 +224,7 @@ def cached_rootfs(sc, args, ctx, packages):
         shutil.rmtree(debs, ignore_errors=True)
         os.rename(os.path.join(tree, "var/cache/apt/archives"), debs)
         shutil.rmtree(tree)
+        take_updates(debs)
         unpack_and_register(debs, tree)
         shutil.rmtree(debs)
     first = time.monotonic() - t0
@@ -243,6 +246,31 @@ def cached_rootfs(sc, args, ctx, packages):
 
 
 # ---- recipe start
+def take_updates(debs):
+    """debootstrap reads one suite; a board image also has the stable and security updates (the package
+    is built against them: its Depends may need, say, libssl3 from bookworm-security). Each downloaded
+    package whose candidate in this machine's apt (arm64 multiarch) is newer is replaced by it."""
+    have = {}
+    for f in os.listdir(debs):
+        if f.endswith(".deb"):
+            pkg, version, arch = f[:-4].split("_")
+            have[pkg] = (f, version.replace("%3a", ":"), arch)
+    names = [f"{p}:arm64" if a == "arm64" else p for p, (_, _, a) in have.items()]
+    policy = run_cmd(["apt-cache", "policy", *names], "apt-cache policy of the image's packages")
+    updates = []
+    for block in re.split(r"\n(?=\S)", policy):
+        m = re.match(r"(\S+?)(?::arm64)?:\n.*?Candidate: (\S+)", block, re.S)
+        if m and m.group(1) in have and m.group(2) not in ("(none)", have[m.group(1)][1]):
+            pkg, arch = m.group(1), have[m.group(1)][2]
+            updates.append((pkg, f"{pkg}:arm64={m.group(2)}" if arch == "arm64" else f"{pkg}={m.group(2)}"))
+    if updates:
+        run_cmd(["apt-get", "download", "-q", *[u for _, u in updates]],
+                "apt-get download of the updates (run apt-get update)", cwd=debs)
+        for pkg, _ in updates:
+            os.remove(os.path.join(debs, have[pkg][0]))
+    log(f"updates taken from this machine's apt sources: {' '.join(u for _, u in updates) or 'none'}")
+
+
 CONTROL_FILES = ("preinst", "postinst", "prerm", "postrm", "md5sums", "conffiles", "triggers", "shlibs", "symbols", "templates", "config")
 
 
