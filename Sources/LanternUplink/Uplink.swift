@@ -85,13 +85,17 @@ public final class Uplink {
 
     /// `submit`, also returning the Lantern JSON line as journaled (what a subscriber receives), encoded
     /// under `privacy`.
-    public func submitLine(_ record: IntervalRecord, privacy: PrivacyPolicy = PrivacyPolicy()) throws(JournalError) -> (seq: Int64, line: String) {
+    /// `sinks(seq)`: what other sinks owe for it (SensorThings Observations), journaled with it.
+    public func submitLine(
+        _ record: IntervalRecord, privacy: PrivacyPolicy = PrivacyPolicy(),
+        sinks: (Int64) -> [(sink: String, items: [Journal.SinkItem])] = { _ in [] }
+    ) throws(JournalError) -> (seq: Int64, line: String) {
         let device = configuration.device, k = privacy.suppressBelow
         var line = ""
-        let seq = try journal.append(device: device, zone: record.zone) { seq in
+        let seq = try journal.append(device: device, zone: record.zone, payload: { seq in
             line = LanternJSON.encode(record, device: device, seq: seq, suppressBelow: k)
             return line
-        }
+        }, sinks: sinks)
         backlogExhausted = false
         sendBacklog()
         return (seq, line)

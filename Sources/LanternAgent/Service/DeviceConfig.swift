@@ -15,6 +15,8 @@ public struct DeviceConfig: Equatable {
     public var ngsiURL: String?
     public var ngsiTenant: String?
     public var ngsiTokenFile: String?
+    public var staURL: String?
+    public var staLocation: String?
 
     public init(deviceID: String? = nil, mqttURL: String? = nil) {
         self.deviceID = deviceID
@@ -25,7 +27,7 @@ public struct DeviceConfig: Equatable {
     /// configuration directory.
     public static let keys = [
         "device-id", "mqtt-url", "mqtt-ca", "mqtt-cert", "mqtt-key", "mqtt-user", "mqtt-password-file",
-        "ngsi-url", "ngsi-tenant", "ngsi-token-file",
+        "ngsi-url", "ngsi-tenant", "ngsi-token-file", "sta-url", "sta-location",
     ]
     public static let fileKeys = ["mqtt-ca", "mqtt-cert", "mqtt-key", "mqtt-password-file", "ngsi-token-file"]
 
@@ -43,6 +45,8 @@ public struct DeviceConfig: Equatable {
             case "ngsi-url": ngsiURL
             case "ngsi-tenant": ngsiTenant
             case "ngsi-token-file": ngsiTokenFile
+            case "sta-url": staURL
+            case "sta-location": staLocation
             default: nil
             }
         }
@@ -58,6 +62,8 @@ public struct DeviceConfig: Equatable {
             case "ngsi-url": ngsiURL = newValue
             case "ngsi-tenant": ngsiTenant = newValue
             case "ngsi-token-file": ngsiTokenFile = newValue
+            case "sta-url": staURL = newValue
+            case "sta-location": staLocation = newValue
             default: break
             }
         }
