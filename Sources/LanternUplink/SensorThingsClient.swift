@@ -12,6 +12,12 @@ import LanternSystem
 /// status other than 2xx) is retried with jittered exponential backoff (`Backoff`); an Observation
 /// stays in the journal until accepted, across restarts, and goes out with the same bytes.
 ///
+/// With `mqtt` set (the SensorThings MQTT extension, `--sta-mqtt`), Observations are published instead on
+/// the agent's broker connection to `v1.1/Datastreams(<id>)/Observations` at QoS 1 (the body without its
+/// Datastream: the topic names it), at most `mqttWindow` unacknowledged, and deleted from the journal
+/// on PUBACK; after a reconnect the unacknowledged ones go again from the journal. Creating the
+/// entities stays HTTP: the extension creates Observations only, and the ids come from the server.
+///
 /// Ids are the server's (FROST refuses ids chosen by the client unless configured otherwise): a
 /// Datastream is found by its name, `lantern:<device>:<zone>:<quantity>`. The server's URL is kept with
 /// the ids; a journal whose ids came from another URL forgets them and creates everything again.
@@ -59,6 +65,13 @@ public final class SensorThingsClient {
     /// When the next request may start (the clock's monotonic microseconds).
     public private(set) var nextAttemptMicros: Int64 = 0
 
+    /// The broker connection Observations go over (the MQTT extension); nil: HTTP POST.
+    public var mqtt: MQTTClient?
+    /// Unacknowledged MQTT publishes at once.
+    public var mqttWindow = 16
+    /// `v1.1`: the service root's last path component (the MQTT extension's topic prefix).
+    public let version: String
+
     private enum Request {
         case sensor
         case property(SensorThings.Quantity)
@@ -82,6 +95,9 @@ public final class SensorThingsClient {
     private var journalMayHaveMore = true
     /// Datastreams listed since the Thing was known: a missing name is then created, not looked up.
     private var listed = false
+    /// mid → Observation published over MQTT on connection `mqttConnection`, waiting for PUBACK.
+    private var mqttInFlight: [Int32: Journal.SinkEntry] = [:]
+    private var mqttConnection = -1
 
     public init(_ configuration: Configuration, journal: Journal, clock: any RunClock = SystemRunClock()) throws(NGSIError) {
         let root = configuration.serviceRoot
@@ -92,6 +108,8 @@ public final class SensorThingsClient {
         self.journal = journal
         self.clock = clock
         backoff = configuration.backoff
+        let last = root.utf8.split(separator: UInt8(ascii: "/")).last.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        version = last.hasPrefix("v1.") ? last : "v1.1"
         _ = SensorThingsClient.globalInit
         guard let m = curl_multi_init() else {
             throw NGSIError(url: root, message: "curl_multi_init failed (out of memory?)")
@@ -137,7 +155,29 @@ public final class SensorThingsClient {
 
     /// Something to do now or after the backoff: a request in flight, Observations read and not yet
     /// accepted, or the journal may hold more. (No SQL: asked once per loop turn.)
-    public var hasWork: Bool { easy != nil || !queue.isEmpty || journalMayHaveMore }
+    public var hasWork: Bool {
+        if easy != nil { return true }
+        let more = !queue.isEmpty || journalMayHaveMore
+        guard let mqtt, ids["Thing"] != nil else { return more }
+        // Over MQTT: only while connected and the window has room (a PUBACK wakes the loop anyway).
+        return more && mqtt.state == .connected && mqttInFlight.count < mqttWindow
+    }
+
+    /// The topic an Observation of this Datastream is published on: `v1.1/Datastreams(42)/Observations`.
+    public func topic(datastream idLiteral: String) -> String {
+        version + "/Datastreams(" + idLiteral + ")/Observations"
+    }
+
+    /// A PUBACK the agent's uplink did not expect: ours when it is one of our publishes.
+    public func acknowledged(_ mid: Int32) {
+        guard let entry = mqttInFlight.removeValue(forKey: mid) else { return }
+        do throws(JournalError) {
+            try journal.markSinkDelivered(SensorThingsClient.sink, seq: entry.seq, part: entry.item.part)
+            acceptedObservations += 1
+        } catch {
+            failed(error.description)
+        }
+    }
 
     /// Observations the journal still holds for the server (nil when it cannot say).
     public var pendingCount: Int? { try? journal.sinkPendingCount(SensorThingsClient.sink) }
@@ -186,6 +226,29 @@ public final class SensorThingsClient {
                 device: configuration.device, position: configuration.position, datastreams: names,
                 sensor: ids["Sensor"]!, properties: properties))
             return
+        }
+        if let mqtt {
+            guard mqtt.state == .connected else { return }
+            if mqtt.connectCount != mqttConnection {
+                // A new connection: what was not acknowledged is still in the journal; read it again.
+                mqttConnection = mqtt.connectCount
+                mqttInFlight = [:]
+                queue = []
+                cursor = (0, -1)
+                refill()
+            }
+            while mqttInFlight.count < mqttWindow, let head = queue.first, let datastream = ids[head.item.target] {
+                do throws(MQTTError) {
+                    let mid = try mqtt.publish(topic: topic(datastream: datastream), payload: head.item.payload, qos: 1)
+                    mqttInFlight[mid] = head
+                    queue.removeFirst()
+                } catch {
+                    failed(error.description)
+                    return
+                }
+                if queue.isEmpty && journalMayHaveMore { refill() }
+            }
+            guard let head = queue.first, ids[head.item.target] == nil else { return }
         }
         guard let next = queue.first else { return }
         if let datastream = ids[next.item.target] {

@@ -46,6 +46,8 @@ public final class Uplink {
     /// Records lost since start: held records beyond the memory bound, and undelivered records of a
     /// damaged or lost journal. Each loss is also a gap record in the sequence.
     public var journalLost: Int64 = 0
+    /// A PUBACK for a publish the uplink did not make (another sink's on the same connection).
+    public var onOtherAcknowledgement: ((Int32) -> Void)?
     /// Interval publishes acknowledged since start.
     public private(set) var deliveredCount = 0
 
@@ -214,7 +216,10 @@ public final class Uplink {
     }
 
     private func acknowledged(_ mid: Int32) {
-        guard let seq = inFlight.removeValue(forKey: mid) else { return }
+        guard let seq = inFlight.removeValue(forKey: mid) else {
+            onOtherAcknowledgement?(mid)
+            return
+        }
         do throws(JournalError) {
             try journal.markDelivered(seq)
             deliveredCount += 1

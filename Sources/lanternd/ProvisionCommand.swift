@@ -34,6 +34,8 @@ enum ProvisionCommand {
             OptionSpec("--ngsi-url", "URL", "NGSI-LD context broker, written to lantern.conf"),
             OptionSpec("--ngsi-tenant", "NAME", "NGSI-LD tenant, written to lantern.conf"),
             OptionSpec("--ngsi-token-file", "FILE", "NGSI-LD bearer token file, written to lantern.conf"),
+            OptionSpec("--sta-url", "URL", "OGC SensorThings service root (http://host:port/path/v1.1), written to lantern.conf"),
+            OptionSpec("--sta-location", "LON,LAT", "where the lamppost stands (WGS84), the SensorThings Location, written to lantern.conf"),
             OptionSpec("--no-client-cert", nil, "mqtts without a client certificate: lantern.conf names no device.crt"),
             OptionSpec("--key-owner", "USER", "the user the key is given to, readable by it only (default lantern, the service user)"),
             OptionSpec("--install-cert", "FILE", "install the CA-signed certificate FILE as DIR/device.crt, once it matches DIR/device.key"),
@@ -61,7 +63,7 @@ enum ProvisionCommand {
             }
             config.mqttURL = url
         }
-        for key in ["mqtt-user", "mqtt-password-file", "ngsi-url", "ngsi-tenant", "ngsi-token-file"] {
+        for key in ["mqtt-user", "mqtt-password-file", "ngsi-url", "ngsi-tenant", "ngsi-token-file", "sta-url", "sta-location"] {
             if let value = parsed.value("--" + key) { config[key] = value }
         }
         let ca = parsed.value("--mqtt-ca")

@@ -33,6 +33,7 @@ enum RunCommand {
             OptionSpec("--ngsi-token-file", "FILE", "NGSI-LD bearer token (Authorization: Bearer): the file's first line"),
             OptionSpec("--sta-url", "URL", "also send OGC SensorThings Observations to this service root, http://host:port/path/v1.1 (needs --state-dir)"),
             OptionSpec("--sta-location", "LON,LAT", "where the lamppost stands (WGS84 degrees): the SensorThings Thing's Location"),
+            OptionSpec("--sta-mqtt", nil, "publish the Observations over --mqtt-url to v1.1/Datastreams(<id>)/Observations (the SensorThings MQTT extension) instead of HTTP POST; lantern.conf: sta-mqtt=yes"),
             OptionSpec("--drain-timeout", "S", "at the end of a replay, wait at most S seconds for undelivered intervals (default 60)"),
             OptionSpec("--retry-window", "S", "first reconnect window of the broker and context broker, seconds (default 30): each device waits a random time within it, so a fleet does not return at once"),
             OptionSpec("--user", "NAME", "started as root: switch to this user once devices are open"),
@@ -130,6 +131,12 @@ enum RunCommand {
             }
             o.uplink.staPosition = position
         }
+        if parsed.has("--sta-mqtt") {
+            o.uplink.staOverMQTT = true
+        } else if let text = config?["sta-mqtt"] {
+            guard text == "yes" || text == "no" else { throw UsageError("sta-mqtt=\(ShownText.shown(text)) in lantern.conf: expected yes or no") }
+            o.uplink.staOverMQTT = text == "yes"
+        }
         if let n = try parsed.integer("--drain-timeout", in: 0...86_400, example: 60) { o.uplink.drainTimeoutSeconds = n }
         if let text = parsed.value("--retry-window") {
             guard let micros = DecimalText.micros(text.utf8), micros >= 1000, micros <= 3_600_000_000 else {
@@ -166,6 +173,9 @@ enum RunCommand {
         }
         if u.staURL != nil && o.stateDirectory == nil {
             throw UsageError("--sta-url needs --state-dir DIR: Observations are journaled there until the server accepts them")
+        }
+        if u.staOverMQTT && (u.staURL == nil || u.mqttURL == nil) {
+            throw UsageError("--sta-mqtt needs --sta-url URL (the entities and their ids are created over HTTP) and --mqtt-url URL (the broker the server listens to)")
         }
         if u.staURL == nil && u.staPosition != nil {
             throw UsageError("--sta-location needs --sta-url URL")

@@ -57,6 +57,31 @@ enum SensorThingsServer {
         return items
     }
 
+    /// What interval records say, as SensorThings should hold it: `<Datastream name>#<seq>` → value,
+    /// for every quantity of every record whose status is known.
+    static func values(of lines: [String], device: String) throws -> [String: Double] {
+        var expected: [String: Double] = [:]
+        for line in lines {
+            guard let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                throw ReadBackError(message: "not a record: \(line)")
+            }
+            guard record["status"] as? String != "unknown", let seq = record["seq"] as? Int else { continue }
+            let zone = record["zone"] as? String ?? "view"
+            let occupancy = record["occupancy"] as? [String: Any] ?? [:]
+            let crossings = record["crossings"] as? [String: Any] ?? [:]
+            let values: [(String, Any?)] = [
+                ("occupancy-mean", occupancy["mean"]), ("occupancy-max", occupancy["max"]),
+                ("crossings-in", crossings["in"]), ("crossings-out", crossings["out"]),
+                ("person-seconds", occupancy["personSeconds"]),
+            ]
+            for (quantity, value) in values {
+                guard let number = value as? Double ?? (value as? Int).map(Double.init) else { continue }
+                expected["lantern:\(device):\(zone):\(quantity)#\(seq)"] = number
+            }
+        }
+        return expected
+    }
+
     struct ReadBackError: Error, CustomStringConvertible {
         var message: String
         var description: String { message }
@@ -101,24 +126,7 @@ enum SensorThingsServer {
         #expect(online.wait(seconds: 400) == 0, "stderr: \(online.errorText)")
         #expect(online.errorText.contains(", 0 left in the journal"), "stderr: \(online.errorText)")
 
-        // What the records say: (Datastream name, seq) → value, for every known quantity.
-        var expected: [String: Double] = [:]
-        for line in offline.lines + online.lines {
-            let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            guard record["status"] as? String != "unknown", let seq = record["seq"] as? Int else { continue }
-            let zone = record["zone"] as? String ?? "view"
-            let occupancy = record["occupancy"] as? [String: Any] ?? [:]
-            let crossings = record["crossings"] as? [String: Any] ?? [:]
-            let values: [(String, Any?)] = [
-                ("occupancy-mean", occupancy["mean"]), ("occupancy-max", occupancy["max"]),
-                ("crossings-in", crossings["in"]), ("crossings-out", crossings["out"]),
-                ("person-seconds", occupancy["personSeconds"]),
-            ]
-            for (quantity, value) in values {
-                guard let number = value as? Double ?? (value as? Int).map(Double.init) else { continue }
-                expected["lantern:lamp-9:\(zone):\(quantity)#\(seq)"] = number
-            }
-        }
+        let expected = try SensorThingsServer.values(of: offline.lines + online.lines, device: "lamp-9")
         #expect(expected.count >= 100, "the replays printed too few known records: \(expected.count)")
 
         // What the server holds, over its REST API.
@@ -157,5 +165,63 @@ enum SensorThingsServer {
             """, state.appendingPathComponent("journal.sqlite").path])
         #expect(ids.output.trimmingCharacters(in: .whitespacesAndNewlines) == "15 '\(thing["@iot.id"] as? String ?? "?")'")
         print("SensorThings test: \(observations) Observations read back from \(root) (\(datastreams.count) Datastreams), equal to \(expected.count) values of \(offline.lines.count + online.lines.count) records")
+    }
+
+    /// The MQTT extension (`--sta-mqtt`): Entities are created over HTTP on the real server, and each
+    /// Observation is published on the broker to `v1.1/Datastreams(<id>)/Observations` with the id the
+    /// server assigned, acknowledged (PUBACK) before it leaves the journal. The server here has no
+    /// MQTT listener (django-ogc-sensorthings 1.2.0's mqtt extension module is empty), so what is
+    /// checked is what reaches a subscriber: one message per known quantity of every record, with the
+    /// record's value, on the topic of the Datastream the server holds under that name.
+    @Test(.enabled(if: SensorThingsServer.installed, "the SensorThings server could not be installed (see the line printed above)"))
+    func observationsGoToTheMQTTExtensionsTopics() throws {
+        _ = Fixture.dependencies
+        let dir = Fixture.temporaryDirectory("sta-mqtt")
+        let state = dir.appendingPathComponent("state")
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        let broker = Broker()
+        broker.start()
+        defer { broker.stop() }
+        let subscriber = Subscriber(port: broker.port, topic: "v1.1/#", extraArguments: ["-v"])
+        defer { subscriber.stop() }
+        let port = Fixture.freePort()
+        let server = try SensorThingsServer.start(in: dir, port: port)
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        #expect(Fixture.wait(seconds: 30) { Broker.accepts(port: port) }, "the server did not start: \(dir.path)/server.log")
+        let root = "http://127.0.0.1:\(port)/sensorthings/v1.1"
+        let daemon = try Lanternd(LanterndUplinkTests.replay + [
+            "--speed", "0", "--interval", "5", "--device-id", "lamp-8", "--state-dir", state.path,
+            "--mqtt-url", "mqtt://127.0.0.1:\(broker.port)", "--sta-url", root, "--sta-mqtt", "--drain-timeout", "300",
+        ])
+        #expect(daemon.wait(seconds: 400) == 0, "stderr: \(daemon.errorText)")
+        #expect(daemon.errorText.contains(", 0 left in the journal"), "stderr: \(daemon.errorText)")
+        let expected = try SensorThingsServer.values(of: daemon.lines, device: "lamp-8")
+        #expect(expected.count >= 50)
+        #expect(Fixture.wait(seconds: 10) { subscriber.lines.count >= expected.count })
+
+        let thing = try #require(try SensorThingsServer.all(root + "/Things?$expand=Datastreams").first)
+        var nameOfTopic: [String: String] = [:]
+        for datastream in thing["Datastreams"] as? [[String: Any]] ?? [] {
+            let id = try #require(datastream["@iot.id"] as? String)
+            nameOfTopic["v1.1/Datastreams('\(id)')/Observations"] = datastream["name"] as? String
+        }
+        #expect(nameOfTopic.count == 15)
+        var received: [String: Double] = [:]
+        for line in subscriber.lines {
+            guard let space = line.firstIndex(of: " ") else { continue }
+            let topic = String(line[..<space])
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line[line.index(after: space)...].utf8)) as? [String: Any])
+            let name = try #require(nameOfTopic[topic], "a topic that names no Datastream of the server: \(topic)")
+            #expect(object["Datastream"] == nil, "the topic names the Datastream")
+            let seq = try #require((object["parameters"] as? [String: Any])?["seq"] as? Int)
+            received["\(name)#\(seq)"] = object["result"] as? Double ?? (object["result"] as? Int).map(Double.init)
+        }
+        #expect(received.count == expected.count)
+        let differing = expected.filter { key, value in received[key].map { abs($0 - value) > 1e-9 } ?? true }
+        #expect(differing.isEmpty, "missing or different: \(differing.sorted { $0.key < $1.key }.prefix(10))")
+        print("SensorThings MQTT test: \(subscriber.lines.count) messages on v1.1/Datastreams(<id>)/Observations, \(received.count) distinct, equal to the records' \(expected.count) values")
     }
 }

@@ -14,7 +14,7 @@ import Testing
             _ = try DeviceConfig.parse(Array("device-id=a\ndevcie-id=b\n".utf8), source: "lantern.conf")
             Issue.record("accepted a typo")
         } catch {
-            #expect(error.message == "lantern.conf:2: unknown key 'devcie-id' (known: device-id, mqtt-url, mqtt-ca, mqtt-cert, mqtt-key, mqtt-user, mqtt-password-file, ngsi-url, ngsi-tenant, ngsi-token-file)")
+            #expect(error.message == "lantern.conf:2: unknown key 'devcie-id' (known: device-id, mqtt-url, mqtt-ca, mqtt-cert, mqtt-key, mqtt-user, mqtt-password-file, ngsi-url, ngsi-tenant, ngsi-token-file, sta-url, sta-location, sta-mqtt)")
         }
     }
 

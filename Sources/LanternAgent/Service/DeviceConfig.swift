@@ -17,6 +17,7 @@ public struct DeviceConfig: Equatable {
     public var ngsiTokenFile: String?
     public var staURL: String?
     public var staLocation: String?
+    public var staMQTT: String?
 
     public init(deviceID: String? = nil, mqttURL: String? = nil) {
         self.deviceID = deviceID
@@ -27,7 +28,7 @@ public struct DeviceConfig: Equatable {
     /// configuration directory.
     public static let keys = [
         "device-id", "mqtt-url", "mqtt-ca", "mqtt-cert", "mqtt-key", "mqtt-user", "mqtt-password-file",
-        "ngsi-url", "ngsi-tenant", "ngsi-token-file", "sta-url", "sta-location",
+        "ngsi-url", "ngsi-tenant", "ngsi-token-file", "sta-url", "sta-location", "sta-mqtt",
     ]
     public static let fileKeys = ["mqtt-ca", "mqtt-cert", "mqtt-key", "mqtt-password-file", "ngsi-token-file"]
 
@@ -47,6 +48,7 @@ public struct DeviceConfig: Equatable {
             case "ngsi-token-file": ngsiTokenFile
             case "sta-url": staURL
             case "sta-location": staLocation
+            case "sta-mqtt": staMQTT
             default: nil
             }
         }
@@ -64,6 +66,7 @@ public struct DeviceConfig: Equatable {
             case "ngsi-token-file": ngsiTokenFile = newValue
             case "sta-url": staURL = newValue
             case "sta-location": staLocation = newValue
+            case "sta-mqtt": staMQTT = newValue
             default: break
             }
         }

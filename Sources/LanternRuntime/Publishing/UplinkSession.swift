@@ -19,6 +19,8 @@ public struct UplinkSettings {
     /// (WGS84) for its Thing's Location.
     public var staURL: String?
     public var staPosition: (longitude: Double, latitude: Double)?
+    /// Observations over the MQTT connection (the SensorThings MQTT extension) instead of HTTP POST.
+    public var staOverMQTT = false
     /// How long the end of a replay waits for the journal to be delivered.
     public var drainTimeoutSeconds: Int64 = 60
     /// The first reconnect window (broker and context broker); each retry waits a random time within
@@ -119,6 +121,11 @@ public final class UplinkSession {
                 sensorThings = try SensorThingsClient(configuration, journal: journal, clock: clock)
             } catch {
                 throw Failure("--sta-url \(error.description)", code: .usage)
+            }
+            if settings.staOverMQTT, let uplink, let sta = sensorThings {
+                sta.mqtt = uplink.client
+                // No cycle: the client (the uplink's) does not hold the uplink, and sta holds only the client.
+                uplink.onOtherAcknowledgement = { mid in sta.acknowledged(mid) }
             }
             sensorThings?.onStateChange = { line in
                 if let line { Console.warning(line) } else { Console.info("\(url): SensorThings requests accepted again") }
