@@ -76,6 +76,9 @@ public final class Journal {
     private var deliveredStatement: OpaquePointer?
     private var pendingStatement: OpaquePointer?
     private var sinkInsertStatement: OpaquePointer?
+    /// The sink tables exist (`enableSinks`). A journal no sink ever used has none: its file is laid
+    /// out exactly as before sinks existed.
+    public private(set) var hasSinks = false
 
     /// Opens (creating if needed) the journal at `path`.
     public init(path: String, maxRecords: Int = 100_000) throws(JournalError) {
@@ -121,28 +124,14 @@ public final class Journal {
                 );
                 CREATE INDEX IF NOT EXISTS records_undelivered ON records(delivered, seq);
                 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-                CREATE TABLE IF NOT EXISTS sink_pending (
-                    sink TEXT NOT NULL,
-                    seq INTEGER NOT NULL,
-                    part INTEGER NOT NULL,
-                    target TEXT NOT NULL,
-                    payload TEXT NOT NULL,
-                    PRIMARY KEY (sink, seq, part)
-                ) WITHOUT ROWID;
-                CREATE INDEX IF NOT EXISTS sink_pending_seq ON sink_pending(seq);
-                CREATE TABLE IF NOT EXISTS sink_ids (
-                    sink TEXT NOT NULL,
-                    name TEXT NOT NULL,
-                    id TEXT NOT NULL,
-                    PRIMARY KEY (sink, name)
-                ) WITHOUT ROWID;
                 INSERT OR IGNORE INTO meta(key, value) VALUES ('next_seq', 1), ('dropped', 0);
                 """, "create tables")
             try checkIntegrity()
             insertStatement = try prepare(
                 "INSERT INTO records(seq, device, zone, payload, created, delivered) VALUES (?, ?, ?, ?, ?, ?)", "open")
-            sinkInsertStatement = try prepare(
-                "INSERT OR REPLACE INTO sink_pending(sink, seq, part, target, payload) VALUES (?, ?, ?, ?, ?)", "open")
+            if try scalar("SELECT count(*) FROM sqlite_master WHERE name = 'sink_pending'", "open") > 0 {
+                try enableSinks()
+            }
             deliveredStatement = try prepare("UPDATE records SET delivered = 1 WHERE seq = ?", "open")
             pendingStatement = try prepare(
                 "SELECT seq, device, zone, payload, created FROM records WHERE delivered = 0 AND seq > ? ORDER BY seq LIMIT ?",
@@ -250,8 +239,11 @@ public final class Journal {
             sqlite3_bind_int64(statement, 5, SystemClock.realtimeMicros / 1_000_000)
             sqlite3_bind_int64(statement, 6, recordsAwaitAcknowledgement ? 0 : 1)
             try step(statement, "append")
-            let sinkStatement = sinkInsertStatement!
-            for (sink, items) in owed {
+            if !owed.allSatisfy({ $0.items.isEmpty }) && sinkInsertStatement == nil {
+                throw JournalError(path: path, operation: "append", code: SQLITE_MISUSE, message: "sink items without enableSinks()")
+            }
+            for (sink, items) in owed where !items.isEmpty {
+                let sinkStatement = sinkInsertStatement!
                 for item in items {
                     sqlite3_reset(sinkStatement)
                     bind(sink, at: 1, sinkStatement)
@@ -318,8 +310,9 @@ public final class Journal {
     /// The oldest record the broker has not acknowledged or a sink still owes an item of (nil:
     /// everything journaled was delivered).
     public func firstUndelivered() throws(JournalError) -> Int64? {
-        let statement = try prepare(
-            "SELECT min(seq) FROM (SELECT min(seq) AS seq FROM records WHERE delivered = 0 UNION ALL SELECT min(seq) FROM sink_pending)",
+        let statement = try prepare(hasSinks
+            ? "SELECT min(seq) FROM (SELECT min(seq) AS seq FROM records WHERE delivered = 0 UNION ALL SELECT min(seq) FROM sink_pending)"
+            : "SELECT min(seq) FROM records WHERE delivered = 0",
             "read")
         defer { sqlite3_finalize(statement) }
         let rc = sqlite3_step(statement)
@@ -330,14 +323,42 @@ public final class Journal {
 
     /// Undelivered entries: the health message's journal depth.
     public func undeliveredCount() throws(JournalError) -> Int {
-        Int(try scalar(
-            "SELECT count(*) FROM records WHERE delivered = 0 OR seq IN (SELECT seq FROM sink_pending)", "count"))
+        Int(try scalar(hasSinks
+            ? "SELECT count(*) FROM records WHERE delivered = 0 OR seq IN (SELECT seq FROM sink_pending)"
+            : "SELECT count(*) FROM records WHERE delivered = 0", "count"))
     }
 
     // MARK: Sinks
 
+    /// Creates the sink tables (idempotent); needed before records carry sink items.
+    public func enableSinks() throws(JournalError) {
+        guard !hasSinks else { return }
+        try execute(
+            """
+                CREATE TABLE IF NOT EXISTS sink_pending (
+                    sink TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    part INTEGER NOT NULL,
+                    target TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    PRIMARY KEY (sink, seq, part)
+                ) WITHOUT ROWID;
+                CREATE INDEX IF NOT EXISTS sink_pending_seq ON sink_pending(seq);
+                CREATE TABLE IF NOT EXISTS sink_ids (
+                    sink TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    PRIMARY KEY (sink, name)
+                ) WITHOUT ROWID;
+            """, "create sink tables")
+        sinkInsertStatement = try prepare(
+            "INSERT OR REPLACE INTO sink_pending(sink, seq, part, target, payload) VALUES (?, ?, ?, ?, ?)", "open")
+        hasSinks = true
+    }
+
     /// Up to `limit` items `sink` still owes, after (`seq`, `part`), oldest first.
     public func sinkPending(_ sink: String, after: (seq: Int64, part: Int) = (0, -1), limit: Int) throws(JournalError) -> [SinkEntry] {
+        try enableSinks()
         let statement = try prepare(
             "SELECT seq, part, target, payload FROM sink_pending WHERE sink = ? AND (seq > ? OR (seq = ? AND part > ?)) ORDER BY seq, part LIMIT ?",
             "read sink")
@@ -361,6 +382,7 @@ public final class Journal {
 
     /// Items `sink` still owes.
     public func sinkPendingCount(_ sink: String) throws(JournalError) -> Int {
+        try enableSinks()
         let statement = try prepare("SELECT count(*) FROM sink_pending WHERE sink = ?", "count sink")
         defer { sqlite3_finalize(statement) }
         bind(sink, at: 1, statement)
@@ -371,6 +393,7 @@ public final class Journal {
 
     /// `sink` delivered this item (its server accepted it).
     public func markSinkDelivered(_ sink: String, seq: Int64, part: Int) throws(JournalError) {
+        try enableSinks()
         let statement = try prepare("DELETE FROM sink_pending WHERE sink = ? AND seq = ? AND part = ?", "mark sink delivered")
         defer { sqlite3_finalize(statement) }
         bind(sink, at: 1, statement)
@@ -381,6 +404,7 @@ public final class Journal {
 
     /// The ids `sink`'s server assigned, by name.
     public func sinkIDs(_ sink: String) throws(JournalError) -> [(name: String, id: String)] {
+        try enableSinks()
         let statement = try prepare("SELECT name, id FROM sink_ids WHERE sink = ? ORDER BY name", "read sink ids")
         defer { sqlite3_finalize(statement) }
         bind(sink, at: 1, statement)
@@ -396,6 +420,7 @@ public final class Journal {
 
     /// Keeps the id `sink`'s server assigned to `name` (committed when this returns).
     public func setSinkID(_ sink: String, name: String, id: String) throws(JournalError) {
+        try enableSinks()
         let statement = try prepare("INSERT OR REPLACE INTO sink_ids(sink, name, id) VALUES (?, ?, ?)", "save sink id")
         defer { sqlite3_finalize(statement) }
         bind(sink, at: 1, statement)
@@ -406,6 +431,7 @@ public final class Journal {
 
     /// Forgets every id of `sink` (its server was replaced: everything is created again).
     public func clearSinkIDs(_ sink: String) throws(JournalError) {
+        try enableSinks()
         let statement = try prepare("DELETE FROM sink_ids WHERE sink = ?", "clear sink ids")
         defer { sqlite3_finalize(statement) }
         bind(sink, at: 1, statement)
@@ -448,7 +474,7 @@ public final class Journal {
         let total = try scalar("SELECT count(*) FROM records", "prune")
         var excess = total - Int64(maxRecords)
         guard excess > 0 else { return }
-        let owed = "(SELECT seq FROM sink_pending)"
+        let owed = hasSinks ? "(SELECT seq FROM sink_pending)" : "(SELECT NULL WHERE 0)"
         try execute(
             "DELETE FROM records WHERE seq IN (SELECT seq FROM records WHERE delivered = 1 AND seq NOT IN \(owed) ORDER BY seq LIMIT \(excess))",
             "prune")
@@ -459,7 +485,7 @@ public final class Journal {
             "prune")
         let dropped = Int64(sqlite3_changes(db))
         try execute("UPDATE meta SET value = value + \(dropped) WHERE key = 'dropped'", "prune")
-        try execute("DELETE FROM sink_pending WHERE seq NOT IN (SELECT seq FROM records)", "prune")
+        if hasSinks { try execute("DELETE FROM sink_pending WHERE seq NOT IN (SELECT seq FROM records)", "prune") }
     }
 
     private func metaValue(_ key: String, _ operation: String) throws(JournalError) -> Int64 {

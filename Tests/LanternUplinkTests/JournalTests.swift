@@ -57,6 +57,8 @@ import Testing
         do {
             let journal = try Journal(path: path)
             journal.recordsAwaitAcknowledgement = false
+            #expect(!journal.hasSinks)
+            try journal.enableSinks()
             for i in 0..<3 {
                 try journal.append(device: "lamp-1", zone: nil, payload: { seq in "{\"seq\":\(seq)}" }, sinks: { seq in
                     i == 1 ? [] : [("sta", [
