@@ -49,6 +49,8 @@ public final class Uplink {
     /// Records lost since start: held records beyond the memory bound, and undelivered records of a
     /// damaged or lost journal. Each loss is also a gap record in the sequence.
     public var journalLost: Int64 = 0
+    /// A PUBACK for a publish the uplink did not make (another sink's on the same connection).
+    public var onOtherAcknowledgement: ((Int32) -> Void)?
     /// Interval publishes acknowledged since start.
     public private(set) var deliveredCount = 0
 
@@ -92,13 +94,17 @@ public final class Uplink {
 
     /// `submit`, also returning the Lantern JSON line as journaled (what a subscriber receives), encoded
     /// under `privacy`.
-    public func submitLine(_ record: IntervalRecord, privacy: PrivacyPolicy = PrivacyPolicy()) throws(JournalError) -> (seq: Int64, line: String) {
+    /// `sinks(seq)`: what other sinks owe for it (SensorThings Observations), journaled with it.
+    public func submitLine(
+        _ record: IntervalRecord, privacy: PrivacyPolicy = PrivacyPolicy(),
+        sinks: (Int64) -> [(sink: String, items: [Journal.SinkItem])] = { _ in [] }
+    ) throws(JournalError) -> (seq: Int64, line: String) {
         let device = configuration.device, k = privacy.suppressBelow
         var line = ""
-        let seq = try journal.append(device: device, zone: record.line.map { "line:" + $0 } ?? record.zone) { seq in
+        let seq = try journal.append(device: device, zone: record.line.map { "line:" + $0 } ?? record.zone, payload: { seq in
             line = LanternJSON.encode(record, device: device, seq: seq, suppressBelow: k)
             return line
-        }
+        }, sinks: sinks)
         backlogExhausted = false
         sendBacklog()
         return (seq, line)
@@ -235,7 +241,10 @@ public final class Uplink {
     }
 
     private func acknowledged(_ mid: Int32) {
-        guard let seq = inFlight.removeValue(forKey: mid) else { return }
+        guard let seq = inFlight.removeValue(forKey: mid) else {
+            onOtherAcknowledgement?(mid)
+            return
+        }
         do throws(JournalError) {
             try journal.markDelivered(seq)
             deliveredCount += 1

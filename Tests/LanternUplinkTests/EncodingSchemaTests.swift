@@ -158,20 +158,56 @@ import Testing
             "lantern:lamp-0042:north-path:person-seconds",
         ])
         // 4 * 0.37 * 58.8 = 87.024 person-seconds.
-        #expect(try JSONParser.parse(observations[4].json)["result"] == .number(87))
-        let mean = try JSONParser.parse(observations[0].json)
+        #expect(try JSONParser.parse(observations[4].body)["result"] == .number(87))
+        let mean = try JSONParser.parse(observations[0].body)
         #expect(mean["phenomenonTime"] == .string("2026-11-18T11:10:40Z/2026-11-18T11:11:40Z"))
         #expect(mean["resultTime"] == .string("2026-11-18T11:11:40Z"))
         #expect(mean["result"] == .number(1.48))
         #expect(mean["parameters"]?["seq"] == .number(17))
-        #expect(mean["Datastream"]?["@iot.id"] == .string("lantern:lamp-0042:north-path:occupancy-mean"))
+        #expect(mean["Datastream"] == nil)
+        // Linked by the server's id: a number stays a number, a string id is a JSON string.
+        let byNumber = try JSONParser.parse(SensorThings.linked(observations[0].body, datastream: "42"))
+        #expect(byNumber["Datastream"]?["@iot.id"] == .number(42))
+        #expect(byNumber["result"] == .number(1.48))
+        let byString = try JSONParser.parse(SensorThings.linked(observations[0].body, datastream: "'01a2''x'"))
+        #expect(byString["Datastream"]?["@iot.id"] == .string("01a2'x"))
+        // Measurements are numbers: nothing for an unknown interval, no "<k" value.
+        #expect(SensorThings.observations(Records.make(4, status: .unknown), device: "d", seq: 1).isEmpty)
+        // A counting line's record: crossings in and out on the line's own Datastreams, `line` in parameters.
         let line = SensorThings.observations(Records.make(3, line: "gate"), device: "d", seq: 2)
         #expect(line.map(\.datastream) == ["lantern:d:line:gate:crossings-in", "lantern:d:line:gate:crossings-out"])
-        #expect(try JSONParser.parse(line[0].json)["result"] == .number(3))
-        #expect(try JSONParser.parse(line[0].json)["parameters"]?["line"] == .string("gate"))
-        let unknown = SensorThings.observations(Records.make(4, status: .unknown), device: "d", seq: 1)
-        for o in unknown { #expect(try JSONParser.parse(o.json)["result"] == .null) }
+        #expect(try JSONParser.parse(line[0].body)["result"] == .number(3))
+        #expect(try JSONParser.parse(line[0].body)["parameters"]?["line"] == .string("gate"))
+        #expect(SensorThings.parseDatastreamName(line[0].datastream, device: "d")! == ("line:gate", .crossingsIn))
+        #expect(SensorThings.datastreamNames(device: "d", zones: ["a"], lines: ["gate"]).count == 12)
         let suppressed = SensorThings.observations(Records.make(4), device: "d", seq: 1, suppressBelow: 5)
-        #expect(try JSONParser.parse(suppressed[1].json)["result"] == .string("<5"))
+        for o in suppressed { if case .string = try JSONParser.parse(o.body)["result"] { Issue.record("a string result: \(o.body)") } }
+        #expect(!suppressed.contains { $0.quantity == .occupancyMean })
+    }
+
+    @Test func sensorThingsIdsComeFromTheServersAnswers() throws {
+        #expect(SensorThings.idLiteral(fromLocation: "http://h:8080/FROST-Server/v1.1/Things(42)") == "42")
+        #expect(SensorThings.idLiteral(fromLocation: "http://h/sta/v1.1/Things('01a2-b')") == "'01a2-b'")
+        #expect(SensorThings.idLiteral(fromLocation: "http://h/sta/v1.1/Things") == nil)
+        #expect(SensorThings.idLiteral(fromLocation: "") == nil)
+        #expect(SensorThings.idLiteral(JSONValue.number(7)) == "7")
+        #expect(SensorThings.idLiteral(JSONValue.string("a'b")) == "'a''b'")
+        #expect(SensorThings.parseDatastreamName("lantern:lamp-1:north%20road:crossings-in", device: "lamp-1")! == ("north%20road", .crossingsIn))
+        #expect(SensorThings.parseDatastreamName("lantern:lamp-2:view:crossings-in", device: "lamp-1") == nil)
+        // The deep insert links the Sensor and each ObservedProperty by id and carries the Location.
+        let properties = SensorThings.Quantity.allCases.enumerated().map { ($0.element, String($0.offset + 10)) }
+        let thing = try JSONParser.parse(SensorThings.thing(
+            device: "lamp-1", position: (8.5417, 47.3769),
+            datastreams: ["lantern:lamp-1:view:occupancy-mean", "lantern:lamp-1:view:person-seconds"],
+            sensor: "'s1'", properties: properties))
+        guard case .array(let streams)? = thing["Datastreams"], case .array(let locations)? = thing["Locations"] else {
+            Issue.record("no Datastreams or Locations")
+            return
+        }
+        #expect(streams.count == 2)
+        #expect(streams[0]["Sensor"]?["@iot.id"] == .string("s1"))
+        #expect(streams[1]["ObservedProperty"]?["@iot.id"] == .number(14))
+        #expect(streams[1]["unitOfMeasurement"]?["symbol"] == .string("s"))
+        #expect(locations[0]["location"]?["coordinates"] == .array([.number(8.5417), .number(47.3769)]))
     }
 }

@@ -50,6 +50,39 @@ import Testing
         #expect(try journal.pending(limit: 10).map(\.seq) == [4, 5, 6])
     }
 
+    /// SensorThings' Observations are journaled with their record and keep it undelivered until the
+    /// server took each one; the ids the server assigned survive a reopen.
+    @Test func sinkItemsAreJournaledWithTheirRecordAndKeepItUndelivered() throws {
+        let path = journalPath()
+        do {
+            let journal = try Journal(path: path)
+            journal.recordsAwaitAcknowledgement = false
+            #expect(!journal.hasSinks)
+            try journal.enableSinks()
+            for i in 0..<3 {
+                try journal.append(device: "lamp-1", zone: nil, payload: { seq in "{\"seq\":\(seq)}" }, sinks: { seq in
+                    i == 1 ? [] : [("sta", [
+                        Journal.SinkItem(part: 0, target: "a", payload: "{\"result\":\(seq)}"),
+                        Journal.SinkItem(part: 1, target: "b", payload: "{\"result\":\(seq * 10)}"),
+                    ])]
+                })
+            }
+            #expect(try journal.undeliveredCount() == 2)
+            #expect(try journal.firstUndelivered() == 1)
+            #expect(try journal.sinkPending("sta", limit: 10).map { "\($0.seq).\($0.item.part)" } == ["1.0", "1.1", "3.0", "3.1"])
+            #expect(try journal.sinkPending("sta", after: (1, 0), limit: 1).first?.item.payload == "{\"result\":10}")
+            try journal.markSinkDelivered("sta", seq: 1, part: 0)
+            try journal.markSinkDelivered("sta", seq: 1, part: 1)
+            #expect(try journal.firstUndelivered() == 3)
+            try journal.setSinkID("sta", name: "Thing", id: "'t1'")
+        }
+        let reopened = try Journal(path: path)
+        #expect(try reopened.sinkPendingCount("sta") == 2)
+        #expect(try reopened.sinkIDs("sta").map { "\($0.name)=\($0.id)" } == ["Thing='t1'"])
+        try reopened.clearSinkIDs("sta")
+        #expect(try reopened.sinkIDs("sta").isEmpty)
+    }
+
     @Test func aJournalThatCannotBeOpenedSaysWhereAndWhat() {
         #expect {
             try Journal(path: "/nonexistent-dir/journal.db")

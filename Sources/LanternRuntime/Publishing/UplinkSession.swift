@@ -20,6 +20,12 @@ public struct UplinkSettings {
     public var ngsiContext: String?
     /// Publish Home Assistant discovery configs (`--ha-discovery`).
     public var haDiscovery = false
+    /// The SensorThings service root (`http://host:port/path/v1.1`), and where the lamppost stands
+    /// (WGS84) for its Thing's Location.
+    public var staURL: String?
+    public var staPosition: (longitude: Double, latitude: Double)?
+    /// Observations over the MQTT connection (the SensorThings MQTT extension) instead of HTTP POST.
+    public var staOverMQTT = false
     /// How long the end of a replay waits for the journal to be delivered.
     public var drainTimeoutSeconds: Int64 = 60
     /// The first reconnect window (broker and context broker); each retry waits a random time within
@@ -28,7 +34,7 @@ public struct UplinkSettings {
 
     public init() {}
 
-    public var isEnabled: Bool { mqttURL != nil || ngsiURL != nil }
+    public var isEnabled: Bool { mqttURL != nil || ngsiURL != nil || staURL != nil }
 }
 
 /// Counts upstream for the run loop: the journal and MQTT (`--mqtt-url`), NGSI-LD (`--ngsi-url`),
@@ -40,8 +46,13 @@ public struct UplinkSettings {
 public final class UplinkSession {
     public let uplink: Uplink?
     public let ngsi: NGSIClient?
-    /// `<state-dir>/journal.sqlite` with `--mqtt-url`.
+    /// OGC SensorThings (`--sta-url`): Observations journaled with each record, posted from the journal.
+    public let sensorThings: SensorThingsClient?
+    /// `<state-dir>/journal.sqlite` with `--mqtt-url` or `--sta-url`.
     public let journalPath: String?
+    /// The journal (also `uplink.journal` when there is a broker).
+    public let journal: Journal?
+    let device: String
     let drainTimeoutMicros: Int64
     let clock: any RunClock
     private var reportedMQTT: String?
@@ -54,7 +65,6 @@ public final class UplinkSession {
     let softwareVersion: String
     private var deviceState: String?
 
-    public var journal: Journal? { uplink?.journal }
 
     public init(
         settings: UplinkSettings, device: String, stateDirectory: String?, site: SiteConfig, intervalSeconds: Int,
@@ -62,16 +72,28 @@ public final class UplinkSession {
     ) throws(Failure) {
         self.clock = clock
         softwareVersion = manifest?.version ?? "dev"
+        self.device = device
         drainTimeoutMicros = settings.drainTimeoutSeconds * 1_000_000
         let retry = settings.retryWindowMicros
-        if let url = settings.mqttURL, let dir = stateDirectory {
+        var opened: Journal?
+        if settings.mqttURL != nil || settings.staURL != nil, let dir = stateDirectory {
             let path = dir + "/journal.sqlite"
-            let journal: Journal
             do throws(JournalError) {
-                (journal, recovery) = try Journal.openRecovering(path: path, maxRecords: site.journalLimit)
+                let (journal, recovery) = try Journal.openRecovering(path: path, maxRecords: site.journalLimit)
+                opened = journal
+                self.recovery = recovery
             } catch {
                 throw Failure(error.description, code: .ioError)
             }
+            journalPath = path
+            // Without a broker, only the sinks' items keep a record undelivered.
+            opened?.recordsAwaitAcknowledgement = settings.mqttURL != nil
+        } else {
+            journalPath = nil
+            recovery = nil
+        }
+        journal = opened
+        if let url = settings.mqttURL, let journal = opened {
             var client = MQTTClient.Configuration(url: url, clientID: "lantern-\(device)")
             client.caFile = settings.mqttCA
             client.certFile = settings.mqttCert
@@ -96,11 +118,31 @@ public final class UplinkSession {
                 linked.discovery = HomeAssistantDiscovery(topics: linked.topics, site: site, softwareVersion: softwareVersion)
             }
             uplink = linked
-            journalPath = path
         } else {
             uplink = nil
-            journalPath = nil
-            recovery = nil
+        }
+        if let url = settings.staURL, let journal = opened {
+            var configuration = SensorThingsClient.Configuration(serviceRoot: url, device: device)
+            configuration.backoff = .uplink(device: device, purpose: "sensorthings", firstWindowMicros: retry)
+            // --sta-location, else the site file's position.
+            configuration.position = settings.staPosition ?? site.position.map { ($0.longitude, $0.latitude) }
+            configuration.datastreams = SensorThings.datastreamNames(
+                device: device, zones: site.zones.map(\.name), lines: site.lines.map(\.name))
+            do throws(NGSIError) {
+                sensorThings = try SensorThingsClient(configuration, journal: journal, clock: clock)
+            } catch {
+                throw Failure("--sta-url \(error.description)", code: .usage)
+            }
+            if settings.staOverMQTT, let uplink, let sta = sensorThings {
+                sta.mqtt = uplink.client
+                // No cycle: the client (the uplink's) does not hold the uplink, and sta holds only the client.
+                uplink.onOtherAcknowledgement = { mid in sta.acknowledged(mid) }
+            }
+            sensorThings?.onStateChange = { line in
+                if let line { Console.warning(line) } else { Console.info("\(url): SensorThings requests accepted again") }
+            }
+        } else {
+            sensorThings = nil
         }
         if let url = settings.ngsiURL {
             var configuration = NGSIClient.Configuration(baseURL: url, device: device)
@@ -154,8 +196,7 @@ public final class UplinkSession {
     /// line says what was lost and why; `journal_lost` in health counts it. Without a journal: the
     /// mark's number.
     func startNumbering(mark: SequenceFile.Mark?) throws(Failure) -> (next: Int64, lost: GapRecord?) {
-        guard let uplink, let journalPath else { return (mark?.next ?? 1, nil) }
-        let journal = uplink.journal
+        guard let journal, let journalPath else { return (mark?.next ?? 1, nil) }
         var gap: GapRecord?
         do throws(JournalError) {
             let journaled = try journal.nextSeq()
@@ -176,7 +217,7 @@ public final class UplinkSession {
             }
             if let gap, let seqs = gap.seqs {
                 line += "\(gap.records) undelivered records lost (seqs \(seqs.lowerBound)-\(seqs.upperBound)); a gap record says so upstream; numbering goes on at \(next)"
-                uplink.journalLost += Int64(gap.records)
+                uplink?.journalLost += Int64(gap.records)
             } else if recovery != nil {
                 line += mark == nil ? "how many records it held is unknown (no next-seq beside it); numbering goes on at \(next)" : "no undelivered record lost; numbering goes on at \(next)"
             }
@@ -190,14 +231,44 @@ public final class UplinkSession {
     /// Journals one held item (an interval record or a gap record) and publishes it when the link is up.
     /// Returns its number and line; throws when the journal cannot take it (the caller holds it).
     func journal(_ item: Publisher.Held, privacy: PrivacyPolicy) throws(JournalError) -> (seq: Int64, text: String)? {
-        guard let uplink else { return nil }
+        guard let journal else { return nil }
+        let device = self.device, k = privacy.suppressBelow
         switch item {
         case .record(let record):
-            let (seq, line) = try uplink.submitLine(record, privacy: privacy)
+            // The record's Observations are journaled with it, in the same transaction.
+            let sinks: (Int64) -> [(sink: String, items: [Journal.SinkItem])] = { [sensorThings] seq in
+                guard sensorThings != nil else { return [] }
+                let observations = SensorThings.observations(record, device: device, seq: seq, suppressBelow: k)
+                var items: [Journal.SinkItem] = []
+                for (part, o) in observations.enumerated() {
+                    items.append(Journal.SinkItem(part: part, target: o.datastream, payload: o.body))
+                }
+                return [(SensorThingsClient.sink, items)]
+            }
+            let seq: Int64, line: String
+            if let uplink {
+                (seq, line) = try uplink.submitLine(record, privacy: privacy, sinks: sinks)
+            } else {
+                var text = ""
+                seq = try journal.append(device: device, zone: record.zone, payload: { seq in
+                    text = LanternJSON.encode(record, device: device, seq: seq, suppressBelow: k)
+                    return text
+                }, sinks: sinks)
+                line = text
+            }
+            sensorThings?.journaled()
             return (seq, line)
         case .gap(let gap):
-            let (seq, line) = try uplink.submitGap(gap)
-            return (seq, line)
+            if let uplink {
+                let (seq, line) = try uplink.submitGap(gap)
+                return (seq, line)
+            }
+            var text = ""
+            let seq = try journal.append(device: device, zone: nil) { seq in
+                text = gap.encode(device: device, seq: seq)
+                return text
+            }
+            return (seq, text)
         }
     }
 
@@ -221,7 +292,7 @@ public final class UplinkSession {
     }
 
     /// Acknowledged publishes so far (the mark is rewritten when it changes).
-    var deliveredCount: Int { uplink?.deliveredCount ?? 0 }
+    var deliveredCount: Int { (uplink?.deliveredCount ?? 0) + (sensorThings?.acceptedObservations ?? 0) }
 
     /// The NGSI-LD side of a record (its entities) and the MQTT value topics, as soon as it is counted
     /// (neither carries a number).
@@ -267,6 +338,9 @@ public final class UplinkSession {
         if let ngsi {
             if ngsi.isBusy { cap(now + 10_000) } else if !ngsi.isIdle { cap(max(ngsi.nextAttemptMicros, now)) }
         }
+        if let sta = sensorThings {
+            if sta.isBusy { cap(now + 10_000) } else if sta.hasWork { cap(max(sta.nextAttemptMicros, now)) }
+        }
         return due
     }
 
@@ -274,6 +348,7 @@ public final class UplinkSession {
     public func handle(readable: Bool) {
         uplink?.handle(readable: readable, writable: false)
         ngsi?.service()
+        sensorThings?.service()
         report()
     }
 
@@ -283,8 +358,8 @@ public final class UplinkSession {
         if drain {
             let deadline = clock.monotonicMicros + drainTimeoutMicros
             while clock.monotonicMicros < deadline && !stopRequested() {
-                let mqttLeft = uplink.map { (try? $0.journal.undeliveredCount()) ?? 1 } ?? 0
-                if mqttLeft == 0 && ngsi?.isIdle != false { break }
+                let journalLeft = journal.map { (try? $0.undeliveredCount()) ?? 1 } ?? 0
+                if journalLeft == 0 && ngsi?.isIdle != false { break }
                 let now = clock.monotonicMicros
                 let until = min(nextDeadline(now: now) ?? (now + 50_000), now + 50_000, deadline)
                 let fds = pollDescriptor.map { [$0] } ?? []
@@ -298,6 +373,12 @@ public final class UplinkSession {
             if left != 0 { line += " (they will be sent on the next start)" }
             Console.info(line)
             uplink.client.shutdown()
+        }
+        if let sta = sensorThings {
+            let left = sta.pendingCount ?? -1
+            var line = "SensorThings: \(sta.acceptedObservations) Observations accepted, \(left) left in the journal"
+            if left != 0 { line += " (they will be sent on the next start)" }
+            Console.info(line)
         }
         if let ngsi {
             var line = "NGSI-LD: \(ngsi.acceptedEntities) entities upserted in \(ngsi.acceptedBatches) requests"
