@@ -60,6 +60,20 @@ import Testing
         }
     }
 
+    /// Issue 11: the journal was 0644 (every local user could read the counts). It is created 0600, an
+    /// older one is narrowed to 0600 on open, and SQLite gives its WAL and shared-memory files the
+    /// main file's mode.
+    @Test func theJournalAndItsWALAreReadableByTheirOwnerOnly() throws {
+        let path = journalPath()
+        #expect(FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o644]))
+        let journal = try Journal(path: path)
+        try append(journal, 0)
+        for file in [path, path + "-wal", path + "-shm"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(file): mode \(String(mode ?? 0, radix: 8))")
+        }
+    }
+
     /// A writer killed with SIGKILL mid-stream loses nothing it reported as appended.
     @Test func everyCommittedAppendSurvivesSIGKILL() throws {
         let path = journalPath()
