@@ -74,6 +74,20 @@ import Testing
         }
     }
 
+    /// Issue 11: the full-disk hint named `journal.maxRecords`, a key no site file has. The key it names
+    /// must be one the site parser takes.
+    @Test func theFullDiskHintNamesASiteKeyThatExists() throws {
+        // 13: SQLITE_FULL.
+        let text = JournalError(path: "/var/lib/lantern/journal.sqlite", operation: "append", code: 13, message: "database or disk is full").description
+        let key = try #require(text.split(separator: " ").first { $0.hasPrefix("journal.") }, "\(text)")
+        #expect(key == "journal.maxIntervals", "\(text)")
+        let site = try SiteConfig.parse(json: Array(#"""
+            { "name": "m", "calibration": { "personHeights": [ { "row": 0, "height": 10 }, { "row": 100, "height": 30 } ] },
+              "journal": { "maxIntervals": 500 } }
+            """#.utf8), source: "site.json")
+        #expect(site.journalLimit == 500)
+    }
+
     /// A writer killed with SIGKILL mid-stream loses nothing it reported as appended.
     @Test func everyCommittedAppendSurvivesSIGKILL() throws {
         let path = journalPath()
