@@ -230,7 +230,10 @@ enum RunCommand {
 
         var uplink: UplinkSession?
         if o.uplink.isEnabled {
-            let manifest = PrivacyManifest(device: o.deviceID, site: site, version: BuildInfo.version, build: BuildInfo.build).json
+            // The interval in force (--interval overrides the site's), as the records carry it.
+            var manifestSite = site
+            manifestSite.intervalSeconds = intervalSeconds
+            let manifest = PrivacyManifest(device: o.deviceID, site: manifestSite, version: BuildInfo.version, build: BuildInfo.build).json
             uplink = try UplinkSession(
                 settings: o.uplink, device: o.deviceID, stateDirectory: o.stateDirectory, site: site,
                 intervalSeconds: intervalSeconds, privacyManifest: manifest, clock: clock)
