@@ -281,7 +281,10 @@ enum RunCommand {
 
         var uplink: UplinkSession?
         if o.uplink.isEnabled {
-            let manifest = PrivacyManifest(device: o.deviceID, site: site, version: BuildInfo.version, build: BuildInfo.build)
+            // The interval in force (--interval overrides the site's), as the records carry it.
+            var manifestSite = site
+            manifestSite.intervalSeconds = intervalSeconds
+            let manifest = PrivacyManifest(device: o.deviceID, site: manifestSite, version: BuildInfo.version, build: BuildInfo.build)
             uplink = try UplinkSession(
                 settings: o.uplink, device: o.deviceID, stateDirectory: o.stateDirectory, site: site,
                 intervalSeconds: intervalSeconds, privacyManifest: manifest.json, clock: clock, manifest: manifest)
@@ -299,7 +302,9 @@ enum RunCommand {
         loop.reloadSite = { () throws(Failure) in try ConfigFiles.site(o.site) }
         loop.onSiteReloaded = { reloaded in
             publisher.privacy = reloaded.privacy
-            uplink?.siteReloaded(reloaded, manifest: PrivacyManifest(device: o.deviceID, site: reloaded, version: BuildInfo.version, build: BuildInfo.build))
+            var manifestSite = reloaded
+            if let interval = o.interval { manifestSite.intervalSeconds = interval }
+            uplink?.siteReloaded(reloaded, manifest: PrivacyManifest(device: o.deviceID, site: manifestSite, version: BuildInfo.version, build: BuildInfo.build))
         }
         if let board = o.board { loop.sourceContext = " (camera named in \(board))" }
         loop.siteName = o.site

@@ -93,6 +93,34 @@ import Testing
         }
     }
 
+    /// Issue 11: the journal was 0644 (every local user could read the counts). It is created 0600, an
+    /// older one is narrowed to 0600 on open, and SQLite gives its WAL and shared-memory files the
+    /// main file's mode.
+    @Test func theJournalAndItsWALAreReadableByTheirOwnerOnly() throws {
+        let path = journalPath()
+        #expect(FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o644]))
+        let journal = try Journal(path: path)
+        try append(journal, 0)
+        for file in [path, path + "-wal", path + "-shm"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(file): mode \(String(mode ?? 0, radix: 8))")
+        }
+    }
+
+    /// Issue 11: the full-disk hint named `journal.maxRecords`, a key no site file has. The key it names
+    /// must be one the site parser takes.
+    @Test func theFullDiskHintNamesASiteKeyThatExists() throws {
+        // 13: SQLITE_FULL.
+        let text = JournalError(path: "/var/lib/lantern/journal.sqlite", operation: "append", code: 13, message: "database or disk is full").description
+        let key = try #require(text.split(separator: " ").first { $0.hasPrefix("journal.") }, "\(text)")
+        #expect(key == "journal.maxIntervals", "\(text)")
+        let site = try SiteConfig.parse(json: Array(#"""
+            { "name": "m", "calibration": { "personHeights": [ { "row": 0, "height": 10 }, { "row": 100, "height": 30 } ] },
+              "journal": { "maxIntervals": 500 } }
+            """#.utf8), source: "site.json")
+        #expect(site.journalLimit == 500)
+    }
+
     /// A writer killed with SIGKILL mid-stream loses nothing it reported as appended.
     @Test func everyCommittedAppendSurvivesSIGKILL() throws {
         let path = journalPath()
