@@ -138,16 +138,31 @@ public struct PersonHeightFit: Equatable {
         var weight = [Double](repeating: 1, count: n)
         for i in 0..<n { weight[i] = min(1, options.walkerCap / Double(perWalker[walkerIndex[i]])) }
 
+        // Each walker's samples, contiguous (so a hypothesis draws walkers first: a walker seen a thousand
+        // times is no likelier to be drawn than one seen ten times).
+        var firstOfWalker = [Int](repeating: 0, count: ids.count + 1)
+        for k in 0..<ids.count { firstOfWalker[k + 1] = firstOfWalker[k] + perWalker[k] }
+        var byWalker = [Int](repeating: 0, count: n)
+        var filled = firstOfWalker
+        for i in 0..<n {
+            byWalker[filled[walkerIndex[i]]] = i
+            filled[walkerIndex[i]] += 1
+        }
         // Consensus: the line through two samples of different walkers that gathers the most weight.
         var random = SplitMix64(seed: options.seed)
+        func draw(_ walker: Int) -> Int {
+            let count = UInt64(perWalker[walker])
+            return byWalker[firstOfWalker[walker] + Int(random.next() % count)]
+        }
         var bestScore = -1.0
         var best = (intercept: 0.0, slope: 0.0)
         var tries = 0
         while tries < options.hypotheses {
             tries += 1
-            let i = Int(random.next() % UInt64(n)), j = Int(random.next() % UInt64(n))
-            let a = samples[i], b = samples[j]
-            guard walkerIndex[i] != walkerIndex[j], abs(a.row - b.row) >= 1 else { continue }
+            let wi = Int(random.next() % UInt64(ids.count)), wj = Int(random.next() % UInt64(ids.count))
+            guard wi != wj else { continue }
+            let a = samples[draw(wi)], b = samples[draw(wj)]
+            guard abs(a.row - b.row) >= 1 else { continue }
             let slope = (b.height - a.height) / (b.row - a.row)
             let intercept = a.height - slope * a.row
             var score = 0.0
