@@ -52,7 +52,7 @@ public enum ClipInput {
 
     static func openConverted(_ path: String) throws(SimulatorError) -> ClipSource {
         guard let ffmpeg = ffmpegPath() else {
-            throw SimulatorError("\(path): not YUV4MPEG2, and ffmpeg is not installed to convert it; convert it with `\(conversionCommand(path))`", status: .dataError)
+            throw SimulatorError("\(path): not YUV4MPEG2 and no ffmpeg installed; convert it: \(conversionCommand(path))", status: .dataError)
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ffmpeg)
