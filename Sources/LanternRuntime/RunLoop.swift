@@ -42,10 +42,12 @@ public final class RunLoop {
     public var onSiteReloaded: ((SiteConfig) -> Void)?
     /// Confines the process once the devices are open, just before the first turn.
     public var confine: (() throws(Failure) -> Void)?
-    /// The sandbox allows writes to the camera's device node only as it was at confinement (a
-    /// Landlock rule holds its inode): a camera plugged in again gets a new node, which the agent
-    /// cannot open, so a reopen refused with EACCES stops the agent for systemd to restart it.
-    public var cameraNodePinned = false
+    /// `confine` allows writes to the camera's device node only as it was at confinement (a Landlock
+    /// rule holds its inode; a camera absent then leaves every node writable): a camera plugged in
+    /// again gets a new node, which the agent cannot open, so a reopen refused with EACCES stops the
+    /// agent for systemd to restart it.
+    public var sandboxPinsCameraNode = false
+    var cameraNodePinned = false
     /// Added to the one line said when the camera is missing at start (`(camera named in board.json)`).
     public var sourceContext = ""
     /// The site file, for the one line that says it does not fit the frames (`site.json: frame is ...`).
@@ -107,6 +109,7 @@ public final class RunLoop {
             openSource(atStart: true)
         }
         try confine?()
+        cameraNodePinned = sandboxPinsCameraNode && confine != nil && !recorded && source.isOpen
         notifier?.ready(recorded ? "replaying \(source.name)" : source.isOpen ? "streaming \(source.name)" : "\(source.name) unavailable, reopening with backoff")
         let paceStart = clock.monotonicMicros
         let period = source.framePeriodMicros

@@ -230,7 +230,10 @@ enum RunCommand {
 
         var uplink: UplinkSession?
         if o.uplink.isEnabled {
-            let manifest = PrivacyManifest(device: o.deviceID, site: site, version: BuildInfo.version, build: BuildInfo.build).json
+            // The interval in force (`--interval` over the site's), as the records say.
+            var manifestSite = site
+            manifestSite.intervalSeconds = intervalSeconds
+            let manifest = PrivacyManifest(device: o.deviceID, site: manifestSite, version: BuildInfo.version, build: BuildInfo.build).json
             uplink = try UplinkSession(
                 settings: o.uplink, device: o.deviceID, stateDirectory: o.stateDirectory, site: site,
                 intervalSeconds: intervalSeconds, privacyManifest: manifest, clock: clock)
@@ -260,11 +263,8 @@ enum RunCommand {
             confinement.hosts.append(ngsi.host)
         }
         if let camera = source as? CameraSource { confinement.devices.append(camera.spec.device) }
-        loop.confine = { [unowned loop] () throws(Failure) in
-            try confinement.apply()
-            // Open at confinement: the sandbox's rule holds this node (see RunLoop.cameraNodePinned).
-            if o.sandbox, let camera = source as? CameraSource, camera.isOpen { loop.cameraNodePinned = true }
-        }
+        loop.confine = { () throws(Failure) in try confinement.apply() }
+        loop.sandboxPinsCameraNode = o.sandbox
         if let log = frameLog, let camera = source as? CameraSource {
             loop.onFrame = { image, estimate in
                 let clipFrame = FrameCode.decode(image) ?? -1
