@@ -26,10 +26,13 @@ import Testing
         let line = read.output.trimmingCharacters(in: .newlines)
         #expect(line.hasPrefix("lantern/lamp-9/privacy {\"device\":\"lamp-9\""))
         let json = String(line.dropFirst("lantern/lamp-9/privacy ".count))
-        // The same document `lanternd manifest` prints for this site and device.
+        // The same document `lanternd manifest` prints for this site and device, with the interval in
+        // force (`--interval 10` over the site's 5: issue 11, defect 7).
         let printed = Fixture.run(Lanternd.binary.path, ["manifest", "--site", "Simulator/sample/site.json", "--device-id", "lamp-9"])
-        #expect(json == printed.output.trimmingCharacters(in: .newlines))
+        #expect(printed.output.contains("\"intervalSeconds\":5,"))
+        #expect(json == printed.output.trimmingCharacters(in: .newlines).replacingOccurrences(of: "\"intervalSeconds\":5,", with: "\"intervalSeconds\":10,"))
         let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        #expect(object?["intervalSeconds"] as? Int == 10)
         #expect((object?["imagery"] as? [String: Bool])?["stored"] == false)
     }
 }
