@@ -42,7 +42,7 @@ public enum Sandbox {
             var lines: [String] = []
             if case .unavailable(let why) = noNewPrivileges { lines.append("sandbox: no_new_privs unavailable (\(why)); running without it") }
             if case .unavailable(let why) = landlock { lines.append("sandbox: Landlock unavailable (\(why)); writes are not confined to the state dir") }
-            if case .unavailable(let why) = seccomp { lines.append("sandbox: seccomp unavailable (\(why)); exec and ptrace are not blocked") }
+            if case .unavailable(let why) = seccomp { lines.append("sandbox: seccomp unavailable (\(why)); system calls are not filtered (no allowlist)") }
             return lines
         }
     }
