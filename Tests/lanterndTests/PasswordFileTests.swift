@@ -18,7 +18,7 @@ import Testing
                 "--mqtt-user", "lamp", "--mqtt-password-file", password.path, "--drain-timeout", "0",
             ])
             #expect(status == 0, "\(stderr)")
-            #expect(stdout.split(separator: "\n").count == 15)
+            #expect(stdout.split(separator: "\n").count == sampleReplayLines)
             let warning = "lanternd: \(password.path): the MQTT password file is readable by every user (mode 644); chmod 600 it (or 640 with lanternd's group)"
             #expect(stderr.contains(warning) == (mode == 0o644), "\(stderr)")
         }

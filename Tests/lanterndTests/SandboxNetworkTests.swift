@@ -55,7 +55,7 @@ func kernelLandlockABI() -> Int {
             "--speed", "0", "--state-dir", state.path, "--mqtt-url", "mqtt://127.0.0.1:\(listener.port)", "--drain-timeout", "0",
         ])
         #expect(status == 0, "\(stderr)")
-        #expect(stdout.split(separator: "\n").count == 15)
+        #expect(stdout.split(separator: "\n").count == sampleReplayLines)
         #expect(!stderr.contains("Permission denied"), "\(stderr)")
     }
 }

@@ -35,7 +35,7 @@ import Testing
         let run = try runProgram(URL(fileURLWithPath: "/usr/bin/strace"), ["-f", "-qq", "-o", log, builtProduct("lanternd").path]
             + sampleReplay + ["--speed", "0", "--state-dir", state.appendingPathComponent("s").path], in: repositoryRoot)
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout.split(separator: "\n").count == 15)
+        #expect(run.stdout.split(separator: "\n").count == sampleReplayLines)
         let trace = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
         guard let installed = trace.firstIndex(where: { $0.contains("PR_SET_SECCOMP") }) else {
             Issue.record("no seccomp filter installed")
