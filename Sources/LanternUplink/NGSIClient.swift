@@ -50,6 +50,23 @@ public final class NGSIClient {
             return port ?? (https ? 443 : 80)
         }
 
+        /// The host `baseURL` names (an IPv6 address without its brackets): the sandbox keeps DNS
+        /// open only when it is a name.
+        public var host: String {
+            let bytes = Array(baseURL.utf8)
+            var i = 0
+            while i + 2 < bytes.count && !(bytes[i] == 0x3A && bytes[i + 1] == 0x2F && bytes[i + 2] == 0x2F) { i += 1 }
+            var j = min(i + 3, bytes.count)
+            if j < bytes.count && bytes[j] == 0x5B {  // [IPv6]
+                var k = j + 1
+                while k < bytes.count && bytes[k] != 0x5D { k += 1 }
+                return String(decoding: bytes[(j + 1)..<k], as: UTF8.self)
+            }
+            let start = j
+            while j < bytes.count && bytes[j] != 0x2F && bytes[j] != 0x3A { j += 1 }
+            return String(decoding: bytes[start..<j], as: UTF8.self)
+        }
+
         public init(baseURL: String, device: String) {
             self.baseURL = baseURL
             self.device = device

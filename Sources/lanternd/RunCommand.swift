@@ -309,10 +309,24 @@ enum RunCommand {
         if let board = o.board { loop.sourceContext = " (camera named in \(board))" }
         loop.siteName = o.site
         var confinement = Confinement(user: o.user, sandbox: o.sandbox, writableDirectory: o.stateDirectory, announce: o.replay == nil)
-        if let url = o.uplink.mqttURL { confinement.connectPorts.append(Int(url.port)) }
-        if let url = o.uplink.ngsiURL { confinement.connectPorts.append(NGSIClient.Configuration(baseURL: url, device: o.deviceID).port) }
-        if let url = o.uplink.staURL { confinement.connectPorts.append(SensorThingsClient.Configuration(serviceRoot: url, device: o.deviceID).port) }
+        if let url = o.uplink.mqttURL {
+            confinement.connectPorts.append(Int(url.port))
+            confinement.hosts.append(url.host)
+        }
+        if let url = o.uplink.ngsiURL {
+            let ngsi = NGSIClient.Configuration(baseURL: url, device: o.deviceID)
+            confinement.connectPorts.append(ngsi.port)
+            confinement.hosts.append(ngsi.host)
+        }
+        if let url = o.uplink.staURL {
+            // SensorThings speaks HTTP like NGSI-LD: the same host and port rules.
+            let sta = NGSIClient.Configuration(baseURL: url, device: o.deviceID)
+            confinement.connectPorts.append(sta.port)
+            confinement.hosts.append(sta.host)
+        }
+        if let camera = source as? CameraSource { confinement.devices.append(camera.spec.device) }
         loop.confine = { () throws(Failure) in try confinement.apply() }
+        loop.sandboxPinsCameraNode = o.sandbox
         if let log = frameLog, let camera = source as? CameraSource {
             loop.onFrame = { image, estimate in
                 let clipFrame = FrameCode.decode(image) ?? -1

@@ -32,6 +32,7 @@ import Testing
         // Issue 11: it used to say the site's interval (5 s) while --interval 10 was in force.
         #expect(json.contains(#""intervalSeconds":10,"#), "\(json)")
         let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        #expect(object?["intervalSeconds"] as? Int == 10)
         #expect((object?["imagery"] as? [String: Bool])?["stored"] == false)
     }
 }
