@@ -5,7 +5,13 @@ import LanternUplink
 
 /// Where counts go upstream and how: what `lanternd run`'s uplink options (and `lantern.conf`) say.
 public struct UplinkSettings {
-    public var mqttURL: MQTTURL?
+    /// The brokers (`--mqtt-url` / `mqtt-url=`, comma-separated), tried in order on failure.
+    public var mqttURLs: [MQTTURL] = []
+    /// The first broker (nil: no MQTT).
+    public var mqttURL: MQTTURL? {
+        get { mqttURLs.first }
+        set { mqttURLs = newValue.map { [$0] } ?? [] }
+    }
     public var mqttCA: String?
     public var mqttCert: String?
     public var mqttKey: String?
@@ -54,7 +60,7 @@ public final class UplinkSession {
         self.clock = clock
         drainTimeoutMicros = settings.drainTimeoutSeconds * 1_000_000
         let retry = settings.retryWindowMicros
-        if let url = settings.mqttURL, let dir = stateDirectory {
+        if !settings.mqttURLs.isEmpty, let dir = stateDirectory {
             let path = dir + "/journal.sqlite"
             let journal: Journal
             do throws(JournalError) {
@@ -62,7 +68,7 @@ public final class UplinkSession {
             } catch {
                 throw Failure(error.description, code: .ioError)
             }
-            var client = MQTTClient.Configuration(url: url, clientID: "lantern-\(device)")
+            var client = MQTTClient.Configuration(urls: settings.mqttURLs, clientID: "lantern-\(device)")
             client.caFile = settings.mqttCA
             client.certFile = settings.mqttCert
             client.keyFile = settings.mqttKey
@@ -265,7 +271,7 @@ public final class UplinkSession {
             if !wasConnected {
                 wasConnected = true
                 reportedMQTT = nil
-                Console.info("\(client.configuration.url.description): connected")
+                Console.info("\(client.currentURL.description): connected")
             }
         } else if let error = client.lastError, error.description != reportedMQTT {
             wasConnected = false
