@@ -10,7 +10,7 @@ struct LanternSimCommand: ParsableCommand {
         commandName: "lantern-sim",
         abstract: "Replays recorded clips through Lantern's occupancy pipeline and scores the counts.",
         discussion: "The estimator is the board's own code; only the frames come from a file.",
-        subcommands: [ReplayCommand.self, EvaluateCommand.self, BenchCommand.self, CountImagesCommand.self]
+        subcommands: [ReplayCommand.self, EvaluateCommand.self, BenchCommand.self, CountImagesCommand.self, FleetCommand.self]
     )
 }
 
