@@ -63,6 +63,16 @@ struct FleetCommand: ParsableCommand {
     @Option(help: "Shell command that starts the killed broker again.")
     var restartCommand: String?
 
+    @Flag(help: "Keep the journals in memory (SQLite :memory:; chosen by itself when the descriptor limit is too low for files).")
+    var memoryJournals = false
+
+    @Option(help: "Processes to run the devices in (default: as few as the descriptor limit allows, about 6,000 devices each).")
+    var processes: Int?
+
+    @Option(help: .hidden) var workerFirst: Int?
+    @Option(help: .hidden) var workerCount: Int = 0
+    @Option(help: .hidden) var workerDirectory: String = ""
+
     @Flag(help: "Run without the collector (delivery is then the devices' PUBACKs).")
     var noCollector = false
 
@@ -106,8 +116,18 @@ struct FleetCommand: ParsableCommand {
             c.restartAtSeconds = restartAt
             c.restartCommand = restartCommand
             c.keepJournals = keepJournals
+            c.memoryJournals = memoryJournals
+            c.processes = processes
+            c.workerFirst = workerFirst
+            c.workerCount = workerCount
+            c.workerDirectory = workerDirectory
+            c.executable = CommandLine.arguments[0].contains("/") ? CommandLine.arguments[0] : "/proc/self/exe"
             c.progress = progress
             let report = try FleetSimulation(c).run()
+            if let samples = report.workerSamples {
+                print(samples)
+                return
+            }
             if json {
                 print(report.json)
             } else {

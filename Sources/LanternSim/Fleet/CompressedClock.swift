@@ -6,8 +6,9 @@ import LanternSystem
 /// while the sockets, the brokers and libmosquitto's keep-alive run in real time.
 public final class CompressedClock: RunClock {
     public let speed: Double
-    /// Real monotonic microseconds at the start.
-    public let realStartMicros: Int64
+    /// Real monotonic microseconds at the start (CLOCK_MONOTONIC is one clock for every process of
+    /// the machine: the fleet's worker processes share it). Set before anything is scheduled.
+    public var realStartMicros: Int64
     /// This clock's monotonic and wall time at the start.
     let simulatedStartMicros: Int64 = 1_000_000
     let wallStartMicros: Int64

@@ -5,6 +5,12 @@ import LanternCore
 public struct FleetReport: Equatable {
     public var devices = 0
     public var brokers = 0
+    /// Processes the devices ran in (the descriptor limit caps one process at about 6,000 devices).
+    public var processes = 1
+    /// A worker's figures, for the process that runs the collector (nil otherwise).
+    public var workerSamples: String?
+    /// Where the journals were: `files` (one SQLite file each) or `memory` (SQLite `:memory:`).
+    public var journals = "files"
     /// Interval records journaled by all devices.
     public var produced = 0
     /// Distinct (device, seq) the collector received.
@@ -31,13 +37,15 @@ public struct FleetReport: Equatable {
     /// Devices connected to the killed node when it was killed, and how many reconnected to another.
     public var killedNodeDevices: Int?
     public var killedNodeReconnected: Int?
-    /// From the kill until 99% of those devices were connected to another node.
+    /// From the kill until 99% of those devices were connected to another node (with one broker: to it,
+    /// once it is back).
     public var killedNode99PercentReconnectedSeconds: Double?
     /// The most connections the other nodes accepted in one second after the kill (CONNACKs seen by the devices).
     public var peakSurvivorConnectsPerSecond: Int?
     public var realSeconds = 0.0
     public var simulatedSeconds = 0.0
-    /// Resident memory added by creating the devices (journals open, clients made), per device.
+    /// Resident memory added by creating the devices (journals open, clients made), per device (summed
+    /// over the processes that ran devices).
     public var memoryPerDeviceKiB = 0.0
     /// The run's peak resident memory above the start, per device.
     public var peakMemoryPerDeviceKiB = 0.0
@@ -46,7 +54,7 @@ public struct FleetReport: Equatable {
     public init() {}
 
     /// The `q`-quantile (nearest rank) of sorted microseconds, in seconds; nil when empty.
-    static func percentile(_ sorted: [Int64], _ q: Double) -> Double? {
+    public static func percentile(_ sorted: [Int64], _ q: Double) -> Double? {
         guard !sorted.isEmpty else { return nil }
         let rank = max(Int((q * Double(sorted.count)).rounded(.up)), 1)
         return Double(sorted[min(rank, sorted.count) - 1]) / 1e6
@@ -58,6 +66,8 @@ public struct FleetReport: Equatable {
         w.beginObject()
         w.field("devices", devices)
         w.field("brokers", brokers)
+        w.field("journals", journals)
+        w.field("processes", processes)
         w.field("produced", produced)
         w.field("delivered", delivered)
         w.field("acknowledged", acknowledged)

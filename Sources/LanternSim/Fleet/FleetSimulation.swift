@@ -25,6 +25,10 @@ public final class FleetSimulation {
         public var bootRate: Double = 1000
         /// Where the devices' journals go (one SQLite file each); a tmpfs keeps 10,000 of them cheap.
         public var journalDirectory: String
+        /// Keep the journals in memory (SQLite `:memory:`, the same `Journal` code) instead of files:
+        /// chosen by itself when the descriptor limit cannot hold the files (a file journal holds the
+        /// database, its WAL and its shared memory open).
+        public var memoryJournals = false
         /// Real seconds to wait, after the last record is produced, for the collector to have them all.
         public var drainTimeoutSeconds: Double = 300
         /// Run a collector (a persistent-session subscriber to every device's records).
@@ -41,11 +45,42 @@ public final class FleetSimulation {
         public var keepJournals = false
         /// A progress line on stderr every few seconds.
         public var progress = false
+        /// Processes the devices run in (nil: as few as the descriptor limit allows).
+        public var processes: Int?
+        /// A worker runs devices `workerFirst ..< workerFirst + workerCount` only and prints its
+        /// `FleetSamples` line. Once its devices are made it creates `<workerDirectory>/ready-<first>`,
+        /// then waits for `<workerDirectory>/start`: the shared start (CLOCK_MONOTONIC microseconds),
+        /// written by the parent when every worker is ready.
+        public var workerFirst: Int?
+        public var workerCount = 0
+        public var workerDirectory = ""
+        /// This program (`lantern-sim`), to start workers with.
+        public var executable = "/proc/self/exe"
 
         public init(devices: Int, brokers: [MQTTURL], journalDirectory: String) {
             self.devices = devices
             self.brokers = brokers
             self.journalDirectory = journalDirectory
+        }
+
+        var isWorker: Bool { workerFirst != nil }
+        var recordsPerDevice: Int { Int(durationSeconds / intervalSeconds) }
+
+        /// The command line of a worker for `count` devices from `first`.
+        func workerArguments(first: Int, count: Int, directory: String, memoryJournals: Bool) -> [String] {
+            var a = [
+                "fleet", "--devices", String(devices), "--broker", MQTTURL.listDescription(brokers), "--speed", String(speed),
+                "--duration", String(durationSeconds), "--interval", String(intervalSeconds), "--retry-window", String(retryWindowSeconds),
+                "--connect-timeout", String(connectTimeoutSeconds), "--boot-rate", String(bootRate),
+                "--journal-dir", journalDirectory + "/worker-\(first)", "--drain-timeout", String(drainTimeoutSeconds),
+                "--worker-first", String(first), "--worker-count", String(count), "--worker-directory", directory,
+            ]
+            if let killAtSeconds { a += ["--kill-at", String(killAtSeconds)] }
+            if let killBroker { a += ["--kill-broker", String(killBroker + 1)] }
+            if memoryJournals { a.append("--memory-journals") }
+            if keepJournals { a.append("--keep-journals") }
+            if progress { a.append("--progress") }
+            return a
         }
     }
 
@@ -58,6 +93,7 @@ public final class FleetSimulation {
     private var reconnectMicros: [Int64] = []
     private var killedAtReal: Int64?
     private var killedNodeDevices = 0
+    private var memoryJournals = false
 
     public init(_ configuration: Configuration) {
         self.configuration = configuration
@@ -66,24 +102,45 @@ public final class FleetSimulation {
 
     // MARK: Running
 
+    /// Runs the fleet (or, as a worker, its share) to its end; the report (a worker's has only its samples).
     public func run() throws(SimulatorError) -> FleetReport {
         let c = configuration
         guard c.devices >= 1, !c.brokers.isEmpty else { throw SimulatorError("fleet: need --devices N >= 1 and --broker URL", status: .usage) }
-        let descriptors = FleetSimulation.raiseDescriptorLimit(to: c.devices * 4 + 256)
-        if descriptors < c.devices * 4 + 64 {
-            throw SimulatorError(
-                "fleet: \(c.devices) devices need about \(c.devices * 4 + 64) file descriptors (a socket and an SQLite journal with its WAL each) but the limit is \(descriptors); raise it (ulimit -n) or run fewer devices",
-                status: .unavailable)
+        // A device holds its socket and libmosquitto's socket pair (3 descriptors), and a file journal 3 more.
+        let descriptors = FleetSimulation.raiseDescriptorLimit(to: c.devices * 6 + 256)
+        let perProcessFiles = max((descriptors - 256) / 6, 1), perProcessMemory = max((descriptors - 256) / 3, 1)
+        var memoryJournals = c.memoryJournals
+        var processes = 1
+        let local: Range<Int>
+        if let first = c.workerFirst {
+            local = first..<min(first + c.workerCount, c.devices)
+        } else {
+            if let wanted = c.processes {
+                processes = max(1, min(wanted, c.devices))
+            } else if c.devices > perProcessFiles {
+                processes = (c.devices + perProcessMemory - 1) / perProcessMemory
+            }
+            if !memoryJournals && (c.devices + processes - 1) / processes > perProcessFiles {
+                memoryJournals = true
+            }
+            if memoryJournals != c.memoryJournals || processes > 1 {
+                FileHandle.standardError.write(Data(
+                    "fleet: \(c.devices) devices with the descriptor limit at \(descriptors) (3 per device, 3 more per journal file): \(processes) process\(processes > 1 ? "es" : ""), journals \(memoryJournals ? "in memory (the same Journal code, SQLite :memory:)" : "in files")\n".utf8))
+            }
+            local = processes > 1 ? 0..<0 : 0..<c.devices
         }
-        do {
-            try FileManager.default.createDirectory(atPath: c.journalDirectory, withIntermediateDirectories: true)
-        } catch {
-            throw SimulatorError("fleet: cannot create the journal directory \(c.journalDirectory): \(error.localizedDescription)", status: .cannotCreate)
+        self.memoryJournals = memoryJournals
+        if !memoryJournals && !local.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: c.journalDirectory, withIntermediateDirectories: true)
+            } catch {
+                throw SimulatorError("fleet: cannot create the journal directory \(c.journalDirectory): \(error.localizedDescription)", status: .cannotCreate)
+            }
         }
         let rssBefore = FleetSimulation.residentKiB()
         let names = (0..<c.devices).map { String(format: "fleet-%05d", $0) }
 
-        if c.collector {
+        if c.collector && !c.isWorker {
             let collector = try FleetCollector(brokers: c.brokers, deviceNames: names, clock: clock, clientID: c.collectorID)
             self.collector = collector
             // The collector's queue must exist before the first record: a broker drops what no queue takes.
@@ -99,37 +156,92 @@ public final class FleetSimulation {
             if let problem = collector.subscribeError { throw SimulatorError("fleet: collector: \(problem)", status: .unavailable) }
         }
 
+        // Workers: each makes its devices, says it is ready, and all start on one clock.
+        var workers: [(process: Process, output: URL)] = []
+        let workerDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("lantern-fleet-\(getpid())").path
+        if !c.isWorker && processes > 1 {
+            try? FileManager.default.removeItem(atPath: workerDirectory)
+            try? FileManager.default.createDirectory(atPath: workerDirectory, withIntermediateDirectories: true)
+            let share = (c.devices + processes - 1) / processes
+            for first in stride(from: 0, to: c.devices, by: share) {
+                let output = URL(fileURLWithPath: workerDirectory + "/samples-\(first).json")
+                FileManager.default.createFile(atPath: output.path, contents: nil)
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: c.executable)
+                process.arguments = c.workerArguments(first: first, count: share, directory: workerDirectory, memoryJournals: memoryJournals)
+                guard let handle = try? FileHandle(forWritingTo: output) else {
+                    throw SimulatorError("fleet: cannot write \(output.path)", status: .cannotCreate)
+                }
+                process.standardOutput = handle
+                do {
+                    try process.run()
+                } catch {
+                    throw SimulatorError("fleet: cannot start a worker (\(c.executable)): \(error.localizedDescription)", status: .unavailable)
+                }
+                workers.append((process, output))
+            }
+            // Every worker ready (its devices made), then one start for all, a little ahead.
+            while true {
+                let ready = workers.indices.filter { FileManager.default.fileExists(atPath: workerDirectory + "/ready-\($0 * share)") }.count
+                if ready == workers.count { break }
+                if let dead = workers.first(where: { !$0.process.isRunning }) {
+                    throw SimulatorError("fleet: a worker ended before it was ready (exit \(dead.process.terminationStatus))", status: .software)
+                }
+                collector?.client.service(timeoutMs: 50)
+            }
+            clock.realStartMicros = SystemClock.monotonicMicros + 200_000
+            try? String(clock.realStartMicros).write(toFile: workerDirectory + "/start.tmp", atomically: false, encoding: .utf8)
+            rename(workerDirectory + "/start.tmp", workerDirectory + "/start")
+        } else if !c.isWorker {
+            clock.realStartMicros = SystemClock.monotonicMicros
+        }
+
         let interval = c.intervalSeconds * 1_000_000
-        let start = clock.monotonicMicros
         let bootStepMicros = Int64(c.speed * 1_000_000 / max(c.bootRate, 0.001))
-        let perDevice = Int(c.durationSeconds / c.intervalSeconds)
-        for i in 0..<c.devices {
+        let perDevice = c.recordsPerDevice
+        for i in local {
             let journal: Journal
             do throws(JournalError) {
-                journal = try Journal(path: c.journalDirectory + "/" + names[i] + ".sqlite")
+                journal = try Journal(path: memoryJournals ? Journal.inMemory : c.journalDirectory + "/" + names[i] + ".sqlite")
             } catch {
                 throw SimulatorError("fleet: \(error.description)", status: .ioError)
             }
             let device = try VirtualDevice(
-                index: i, name: names[i], journal: journal, brokers: c.brokers,
+                index: devices.count, globalIndex: i, name: names[i], journal: journal, brokers: c.brokers,
                 brokerOrder: FleetSimulation.brokerOrder(device: i, brokers: c.brokers.count), clock: clock,
                 retryWindowMicros: Int64(c.retryWindowSeconds * 1_000_000),
                 connectTimeoutSeconds: Int64((c.connectTimeoutSeconds * c.speed).rounded(.up)),
-                bootMicros: start + Int64(i) * bootStepMicros, intervalMicros: interval)
+                bootMicros: Int64(i) * bootStepMicros, intervalMicros: interval)
             hook(device)
             devices.append(device)
         }
         let rssDevices = FleetSimulation.residentKiB()
+        if c.isWorker {
+            FileManager.default.createFile(atPath: c.workerDirectory + "/ready-\(local.lowerBound)", contents: nil)
+            let startFile = c.workerDirectory + "/start"
+            while true {
+                if let text = try? String(contentsOfFile: startFile, encoding: .utf8), let micros = Int64(text) {
+                    clock.realStartMicros = micros
+                    break
+                }
+                usleep(20_000)
+            }
+        }
+        // Boot times were made relative to the start; now that it is known, on the clock.
+        let start = clock.simulated(fromReal: clock.realStartMicros)
+        for d in devices { d.shift(by: start) }
+        // When the last device's last record is due (simulated), and the records all devices make.
+        let productionEnd = start + Int64(c.devices - 1) * bootStepMicros + Int64(perDevice) * interval
+        let expected = perDevice * c.devices
 
         var fds: [pollfd] = []
-        fds.reserveCapacity(c.devices + 1)
+        fds.reserveCapacity(devices.count + 1)
         var owners: [Int] = []
-        owners.reserveCapacity(c.devices + 1)
+        owners.reserveCapacity(devices.count + 1)
         var booted = 0
         var killed = false, restarted = false
         var lastSweep: Int64 = 0, lastProgress = SystemClock.monotonicMicros, lastCheck: Int64 = 0
-        var productionDone = false
-        var productionDoneReal: Int64 = 0
+        var productionDoneReal: Int64?
         var produced = 0
         var peakRSS = rssDevices
         var complete = false
@@ -141,18 +253,18 @@ public final class FleetSimulation {
 
             if !killed, let at = c.killAtSeconds, realElapsed >= at {
                 killed = true
-                killedAtReal = realNow
+                killedAtReal = clock.realStartMicros + Int64(at * 1e6)
                 if let broker = c.killBroker {
                     for d in devices where d.isUp && d.connectedBroker == broker {
                         d.lostKilledNode = true
                         killedNodeDevices += 1
                     }
                 }
-                if let command = c.killCommand { FleetSimulation.launch(command) }
+                if !c.isWorker, let command = c.killCommand { FleetSimulation.launch(command) }
             }
             if !restarted, let at = c.restartAtSeconds, realElapsed >= at {
                 restarted = true
-                if let command = c.restartCommand { FleetSimulation.launch(command) }
+                if !c.isWorker, let command = c.restartCommand { FleetSimulation.launch(command) }
             }
 
             while booted < devices.count && now >= devices[booted].bootMicros {
@@ -172,8 +284,7 @@ public final class FleetSimulation {
                     d.nextRecordMicros += interval
                 }
             }
-            if !productionDone && booted == devices.count && produced == perDevice * devices.count {
-                productionDone = true
+            if productionDoneReal == nil && booted == devices.count && produced == perDevice * devices.count && now >= productionEnd {
                 productionDoneReal = realNow
             }
 
@@ -221,10 +332,10 @@ public final class FleetSimulation {
             if realNow - lastCheck >= 500_000 {
                 lastCheck = realNow
                 peakRSS = max(peakRSS, FleetSimulation.residentKiB())
-                let restartPending = c.restartAtSeconds != nil && !restarted
-                if productionDone && !restartPending {
+                let restartPending = c.restartAtSeconds != nil && !restarted && !c.isWorker
+                if let done = productionDoneReal, !restartPending {
                     if let collector {
-                        if collector.distinct >= produced {
+                        if collector.distinct >= expected {
                             complete = true
                             break
                         }
@@ -232,31 +343,48 @@ public final class FleetSimulation {
                         complete = true
                         break
                     }
-                    if Double(realNow - productionDoneReal) / 1e6 > c.drainTimeoutSeconds { break }
+                    if Double(realNow - done) / 1e6 > c.drainTimeoutSeconds { break }
                 }
             }
             if c.progress && realNow - lastProgress >= 5_000_000 {
                 lastProgress = realNow
                 let up = devices.filter { $0.isUp }.count
+                let who = c.workerFirst.map { "worker \($0): " } ?? ""
                 FileHandle.standardError.write(Data(
-                    "fleet: t=\(Int(realElapsed))s booted=\(booted) connected=\(up) produced=\(produced) collected=\(collector?.distinct ?? -1)\n".utf8))
+                    "fleet: \(who)t=\(Int(realElapsed))s booted=\(booted) connected=\(up) produced=\(produced) collected=\(collector?.distinct ?? -1)\n".utf8))
             }
         }
         let realSeconds = Double(SystemClock.monotonicMicros - clock.realStartMicros) / 1e6
-        let report = makeReport(
-            produced: produced, complete: complete, realSeconds: realSeconds, rssBefore: rssBefore,
-            rssDevices: rssDevices, peakRSS: peakRSS)
+        var samples = makeSamples(rssBefore: rssBefore, rssDevices: rssDevices, peakRSS: peakRSS)
         for d in devices { d.client.shutdown(timeoutMs: 0) }
         collector?.client.shutdown(timeoutMs: 200)
         let paths = devices.map { $0.uplink.journal.path }
         for d in devices { d.uplink.journal.close() }
-        if !c.keepJournals {
+        if !c.keepJournals && !memoryJournals {
             for path in paths {
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
             }
             try? FileManager.default.removeItem(atPath: c.journalDirectory)
         }
-        return report
+        if c.isWorker {
+            var report = FleetReport()
+            report.workerSamples = samples.json
+            report.complete = complete
+            return report
+        }
+        var all = [samples]
+        defer { try? FileManager.default.removeItem(atPath: workerDirectory) }
+        for (process, output) in workers {
+            process.waitUntilExit()
+            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+            try? FileManager.default.removeItem(at: output)
+            guard let line = text.split(separator: "\n").last, let worker = FleetSamples(json: String(line)) else {
+                throw SimulatorError("fleet: a worker ended without its figures (exit \(process.terminationStatus))", status: .software)
+            }
+            all.append(worker)
+        }
+        samples = FleetSamples.merged(all)
+        return makeReport(samples, devices: c.devices, complete: complete, realSeconds: realSeconds, processes: processes)
     }
 
     private func serveCollector(readable: Bool, writable: Bool) {
@@ -282,13 +410,12 @@ public final class FleetSimulation {
             uplinkConnected?()
             self.connected(device)
         }
-        client.onDisconnected = { [unowned self, unowned device] error in
+        client.onDisconnected = { [unowned device] error in
             uplinkDisconnected?(error)
             if device.isUp {
                 device.isUp = false
                 device.downSinceReal = SystemClock.monotonicMicros
             }
-            _ = self
         }
     }
 
@@ -299,61 +426,84 @@ public final class FleetSimulation {
         device.isUp = true
         device.connectedBroker = device.currentBroker
         connects.append((now, device.connectedBroker))
-        if device.lostKilledNode && device.reconnectedElsewhereReal == nil && device.connectedBroker != configuration.killBroker {
+        // Elsewhere: another node of the list; with one broker, the same one once it is back.
+        let elsewhere = device.connectedBroker != configuration.killBroker || configuration.brokers.count == 1
+        if device.lostKilledNode && device.reconnectedElsewhereReal == nil && elsewhere {
             device.reconnectedElsewhereReal = now
         }
     }
 
     // MARK: Report
 
-    private func makeReport(produced: Int, complete: Bool, realSeconds: Double, rssBefore: Int, rssDevices: Int, peakRSS: Int) -> FleetReport {
+    private func makeSamples(rssBefore: Int, rssDevices: Int, peakRSS: Int) -> FleetSamples {
+        var s = FleetSamples()
+        s.firstDevice = devices.first?.globalIndex ?? 0
+        s.produced = devices.map(\.produced)
+        s.acknowledged = devices.reduce(0) { $0 + $1.uplink.deliveredCount }
+        s.reconnectMicros = reconnectMicros
+        s.memoryJournals = memoryJournals
+        s.rssBeforeKiB = rssBefore
+        s.rssDevicesKiB = rssDevices
+        s.peakRSSKiB = peakRSS
+        if let killedAtReal {
+            s.killedNodeDevices = killedNodeDevices
+            s.movedMicros = devices.compactMap { $0.lostKilledNode ? $0.reconnectedElsewhereReal.map { $0 - killedAtReal } : nil }
+            for event in connects where event.real >= killedAtReal && (event.broker != configuration.killBroker || configuration.brokers.count == 1) {
+                let second = Int((event.real - killedAtReal) / 1_000_000)
+                while s.survivorConnectsPerSecond.count <= second { s.survivorConnectsPerSecond.append(0) }
+                s.survivorConnectsPerSecond[second] += 1
+            }
+        }
+        return s
+    }
+
+    private func makeReport(_ s: FleetSamples, devices total: Int, complete: Bool, realSeconds: Double, processes: Int) -> FleetReport {
         var r = FleetReport()
-        r.devices = devices.count
+        r.devices = total
+        r.processes = processes
+        r.journals = s.memoryJournals ? "memory" : "files"
         r.brokers = configuration.brokers.count
-        r.produced = produced
-        r.acknowledged = devices.reduce(0) { $0 + $1.uplink.deliveredCount }
-        r.complete = complete
+        r.produced = s.produced.reduce(0, +)
+        r.acknowledged = s.acknowledged
+        r.complete = complete && s.produced.count == total
         if let collector {
             r.delivered = collector.distinct
             r.received = collector.messages
             r.duplicates = collector.duplicates
             r.differingDuplicates = collector.differingDuplicates
             var gaps = 0, devicesWithGaps = 0, beyond = 0
-            for d in devices {
-                let missing = collector.missing(device: d.index, produced: d.produced)
+            for (offset, produced) in s.produced.enumerated() {
+                let device = s.firstDevice + offset
+                let missing = collector.missing(device: device, produced: produced)
                 gaps += missing
                 if missing > 0 { devicesWithGaps += 1 }
-                beyond += collector.beyond(device: d.index, produced: d.produced)
+                beyond += collector.beyond(device: device, produced: produced)
             }
             r.gaps = gaps
             r.devicesWithGaps = devicesWithGaps
             r.unexpected = beyond + collector.foreign
         }
-        r.reconnects = reconnectMicros.count
-        let sorted = reconnectMicros.sorted()
+        r.reconnects = s.reconnectMicros.count
+        let sorted = s.reconnectMicros.sorted()
         r.reconnectP50Seconds = FleetReport.percentile(sorted, 0.50)
         r.reconnectP90Seconds = FleetReport.percentile(sorted, 0.90)
         r.reconnectP99Seconds = FleetReport.percentile(sorted, 0.99)
         r.reconnectMaxSeconds = sorted.last.map { Double($0) / 1e6 }
-        if let killedAtReal {
-            r.killedNodeDevices = killedNodeDevices
-            let moved = devices.compactMap { $0.lostKilledNode ? $0.reconnectedElsewhereReal.map { $0 - killedAtReal } : nil }.sorted()
+        if configuration.killAtSeconds != nil {
+            r.killedNodeDevices = s.killedNodeDevices
+            let moved = s.movedMicros.sorted()
             r.killedNodeReconnected = moved.count
-            let needed = Int((Double(killedNodeDevices) * 0.99).rounded(.up))
+            let needed = Int((Double(s.killedNodeDevices) * 0.99).rounded(.up))
             if needed > 0 && moved.count >= needed {
                 r.killedNode99PercentReconnectedSeconds = Double(moved[needed - 1]) / 1e6
             }
-            var perSecond: [Int64: Int] = [:]
-            for event in connects where event.real >= killedAtReal && event.broker != configuration.killBroker {
-                perSecond[(event.real - killedAtReal) / 1_000_000, default: 0] += 1
-            }
-            r.peakSurvivorConnectsPerSecond = perSecond.values.max() ?? 0
+            r.peakSurvivorConnectsPerSecond = s.survivorConnectsPerSecond.max() ?? 0
         }
         r.realSeconds = realSeconds
         r.simulatedSeconds = Double(clock.elapsedMicros) / 1e6
-        r.memoryPerDeviceKiB = Double(rssDevices - rssBefore) / Double(max(devices.count, 1))
-        r.peakMemoryPerDeviceKiB = Double(peakRSS - rssBefore) / Double(max(devices.count, 1))
-        r.peakRSSMiB = Double(peakRSS) / 1024
+        r.memoryPerDeviceKiB = Double(s.rssDevicesKiB - s.rssBeforeKiB) / Double(max(total, 1))
+        r.peakMemoryPerDeviceKiB = Double(s.peakRSSKiB - s.rssBeforeKiB) / Double(max(total, 1))
+        r.peakRSSMiB = Double(s.peakRSSKiB) / 1024
         return r
     }
 
@@ -361,7 +511,7 @@ public final class FleetSimulation {
 
     /// Device `i`'s broker list: it starts on broker `i mod k`, and the order of the others alternates
     /// between devices, so the devices of a node that dies fail over to all the other nodes, not to one.
-    static func brokerOrder(device i: Int, brokers k: Int) -> [Int] {
+    public static func brokerOrder(device i: Int, brokers k: Int) -> [Int] {
         guard k > 1 else { return [0] }
         let first = i % k
         var rest = (1..<k).map { (first + $0) % k }

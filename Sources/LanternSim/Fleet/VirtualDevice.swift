@@ -7,13 +7,16 @@ import LanternUplink
 /// fed with a synthetic interval record every interval of the compressed clock. Only the counts are
 /// made up; everything from the journal to the socket is the code a lamppost runs.
 final class VirtualDevice {
+    /// Position in this process's devices.
     let index: Int
+    /// Position in the fleet (names, boot times and broker orders follow it).
+    let globalIndex: Int
     let name: String
     let uplink: Uplink
     /// The broker list's order for this device (indexes into the fleet's brokers).
     let brokerOrder: [Int]
     /// When it boots (simulated monotonic microseconds); nothing happens before.
-    let bootMicros: Int64
+    private(set) var bootMicros: Int64
     var booted = false
     /// When the next interval ends.
     var nextRecordMicros: Int64
@@ -31,10 +34,11 @@ final class VirtualDevice {
     var reconnectedElsewhereReal: Int64?
 
     init(
-        index: Int, name: String, journal: Journal, brokers: [MQTTURL], brokerOrder: [Int], clock: CompressedClock,
+        index: Int, globalIndex: Int, name: String, journal: Journal, brokers: [MQTTURL], brokerOrder: [Int], clock: CompressedClock,
         retryWindowMicros: Int64, connectTimeoutSeconds: Int64, bootMicros: Int64, intervalMicros: Int64
     ) throws(SimulatorError) {
         self.index = index
+        self.globalIndex = globalIndex
         self.name = name
         self.brokerOrder = brokerOrder
         self.bootMicros = bootMicros
@@ -56,6 +60,12 @@ final class VirtualDevice {
     }
 
     var client: MQTTClient { uplink.client }
+
+    /// Moves its boot and first interval by `micros` (made relative to a start not known yet).
+    func shift(by micros: Int64) {
+        bootMicros += micros
+        nextRecordMicros += micros
+    }
 
     /// The fleet index of the broker the client is connected to (or trying).
     var currentBroker: Int { brokerOrder[client.brokerIndex] }
