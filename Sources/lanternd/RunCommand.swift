@@ -250,7 +250,10 @@ enum RunCommand {
         if let board = o.board { loop.sourceContext = " (camera named in \(board))" }
         loop.siteName = o.site
         var confinement = Confinement(user: o.user, sandbox: o.sandbox, writableDirectory: o.stateDirectory, announce: o.replay == nil)
-        if let url = o.uplink.mqttURL { confinement.connectPorts.append(Int(url.port)) }
+        // Every broker of the list: failover must not be refused by the sandbox.
+        for url in o.uplink.mqttURLs where !confinement.connectPorts.contains(Int(url.port)) {
+            confinement.connectPorts.append(Int(url.port))
+        }
         if let url = o.uplink.ngsiURL { confinement.connectPorts.append(NGSIClient.Configuration(baseURL: url, device: o.deviceID).port) }
         loop.confine = { () throws(Failure) in try confinement.apply() }
         if let log = frameLog, let camera = source as? CameraSource {

@@ -32,6 +32,16 @@ import Testing
         #expect(FleetReport.percentile([2_000_000], 0.99) == 2.0)
     }
 
+    /// Children of the test process inherit its blocked signals (SIGTERM): the brokers, and lantern-sim
+    /// with the brokers it restarts, are started through this wrapper, which restores them and execs.
+    static func resettingSignals(_ path: String, _ arguments: [String]) -> (URL, [String]) {
+        let wrapper = "import os, signal, sys\n"
+            + "signal.pthread_sigmask(signal.SIG_SETMASK, [])\n"
+            + "[signal.signal(s, signal.SIG_DFL) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGALRM, signal.SIGPIPE, signal.SIGHUP)]\n"
+            + "os.execv(sys.argv[1], sys.argv[1:])\n"
+        return (URL(fileURLWithPath: "/usr/bin/python3"), ["-c", wrapper, path] + arguments)
+    }
+
     /// 20 virtual devices against a real mosquitto that is stopped mid-run and started again on the same
     /// port: every device's records 1...n reach the collector (a persistent session), duplicates
     /// byte-identical, and every device that lost the broker reconnected.
@@ -54,26 +64,31 @@ import Testing
         // The broker as a child of the test (its pid in the file the kill command reads); the restart
         // command starts the next one and overwrites the file.
         let broker = Process()
-        broker.executableURL = URL(fileURLWithPath: "/usr/sbin/mosquitto")
-        broker.arguments = ["-c", configuration]
+        (broker.executableURL, broker.arguments) = FleetTests.resettingSignals("/usr/sbin/mosquitto", ["-c", configuration])
         broker.standardOutput = FileHandle.nullDevice
         broker.standardError = FileHandle.nullDevice
         try broker.run()
         try String(broker.processIdentifier).write(toFile: pidFile, atomically: true, encoding: .utf8)
         defer {
             let text = (try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? ""
-            if let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) { kill(pid, SIGTERM) }
+            if let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 {
+                kill(pid, SIGTERM)
+                // Gone before its directory is removed (it writes its persistence file on the way out).
+                for _ in 0..<100 where kill(pid, 0) == 0 { usleep(50_000) }
+                kill(pid, SIGKILL)
+            }
             if broker.isRunning { broker.terminate() }
         }
         let start = "mosquitto -c \(configuration) </dev/null >/dev/null 2>&1 & echo $! > \(pidFile)"
         usleep(300_000)
 
-        let run = try runBuiltProduct("lantern-sim", [
+        let (python, wrapped) = FleetTests.resettingSignals(builtProduct("lantern-sim").path, [
             "fleet", "--devices", "20", "--broker", "mqtt://127.0.0.1:\(port)", "--speed", "300", "--duration", "1500",
             "--retry-window", "10", "--journal-dir", directory.appendingPathComponent("journals").path, "--json",
             "--kill-at", "2.5", "--kill-broker", "1", "--kill-command", "kill -TERM $(cat \(pidFile))",
             "--restart-at", "3.5", "--restart-command", start, "--drain-timeout", "60",
         ])
+        let run = try runProgram(python, wrapped)
         #expect(run.status == 0, "\(run.stderr)")
         let report = try JSONParser.parse(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(report["produced"] == .number(500))

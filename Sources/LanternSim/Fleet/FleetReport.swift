@@ -27,6 +27,10 @@ public struct FleetReport: Equatable {
     public var differingDuplicates = 0
     /// Messages of no device of this run, or beyond a device's last seq (must be 0).
     public var unexpected = 0
+    /// Connections the collector made, and how many of them followed a stall (nothing received for 10 s
+    /// while records were missing).
+    public var collectorConnects = 0
+    public var collectorStallReconnects = 0
     /// The collector had every record before the drain timeout.
     public var complete = false
     public var reconnects = 0
@@ -78,6 +82,8 @@ public struct FleetReport: Equatable {
         w.field("differingDuplicates", differingDuplicates)
         w.field("unexpected", unexpected)
         w.key("complete"); w.bool(complete)
+        w.field("collectorConnects", collectorConnects)
+        w.field("collectorStallReconnects", collectorStallReconnects)
         w.field("reconnects", reconnects)
         FleetReport.seconds(&w, "reconnectP50Seconds", reconnectP50Seconds)
         FleetReport.seconds(&w, "reconnectP90Seconds", reconnectP90Seconds)

@@ -94,6 +94,7 @@ public final class FleetSimulation {
     private var killedAtReal: Int64?
     private var killedNodeDevices = 0
     private var memoryJournals = false
+    private var collectorReconnects = 0
 
     public init(_ configuration: Configuration) {
         self.configuration = configuration
@@ -245,6 +246,11 @@ public final class FleetSimulation {
         var produced = 0
         var peakRSS = rssDevices
         var complete = false
+        // The collector's last progress: a consumer that receives nothing for `stallMicros` while records
+        // are missing is reconnected (seen on RabbitMQ 3.10: after the node holding the quorum queue's
+        // leader is killed, the MQTT consumer on a surviving node may stay silent with the queue filling).
+        var lastCollected = 0, lastCollectedReal = SystemClock.monotonicMicros
+        let stallMicros: Int64 = 10_000_000
 
         while true {
             let now = clock.monotonicMicros
@@ -329,6 +335,17 @@ public final class FleetSimulation {
                 }
             }
 
+            if let collector, collector.distinct != lastCollected {
+                lastCollected = collector.distinct
+                lastCollectedReal = realNow
+            } else if let collector, collector.distinct < expected, collector.client.state == .connected,
+                realNow - lastCollectedReal >= stallMicros, devices.isEmpty || productionDoneReal != nil || killed
+            {
+                lastCollectedReal = realNow
+                collectorReconnects += 1
+                FileHandle.standardError.write(Data("fleet: the collector received nothing for \(stallMicros / 1_000_000) s with \(expected - collector.distinct) records missing: reconnecting it (its session and queue stay)\n".utf8))
+                collector.client.shutdown(timeoutMs: 100)
+            }
             if realNow - lastCheck >= 500_000 {
                 lastCheck = realNow
                 peakRSS = max(peakRSS, FleetSimulation.residentKiB())
@@ -471,6 +488,8 @@ public final class FleetSimulation {
             r.received = collector.messages
             r.duplicates = collector.duplicates
             r.differingDuplicates = collector.differingDuplicates
+            r.collectorConnects = collector.client.connectCount
+            r.collectorStallReconnects = collectorReconnects
             var gaps = 0, devicesWithGaps = 0, beyond = 0
             for (offset, produced) in s.produced.enumerated() {
                 let device = s.firstDevice + offset
