@@ -26,6 +26,7 @@ public struct Confinement {
 
     public func apply() throws(Failure) {
         if let user {
+            if let writableDirectory { try StateDirectory.handOver(writableDirectory, to: user) }
             do throws(Sandbox.Failure) {
                 try Sandbox.switchUser(user)
             } catch {

@@ -17,6 +17,6 @@ enum ManifestCommand {
         let site = try ConfigFiles.site(parsed.value("--site")!)
         let manifest = PrivacyManifest(
             device: parsed.value("--device-id") ?? "lantern", site: site, version: BuildInfo.version, build: BuildInfo.build)
-        Console.line(parsed.has("--ngsi-ld") ? manifest.ngsiLD : manifest.json)
+        Console.line(parsed.has("--ngsi-ld") ? manifest.ngsiLD() : manifest.json)
     }
 }

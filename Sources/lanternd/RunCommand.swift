@@ -31,6 +31,8 @@ enum RunCommand {
             OptionSpec("--ngsi-url", "URL", "also upsert NGSI-LD CrowdFlowObserved entities to this context broker (http://host:port)"),
             OptionSpec("--ngsi-tenant", "NAME", "NGSI-LD tenant (the NGSILD-Tenant header)"),
             OptionSpec("--ngsi-token-file", "FILE", "NGSI-LD bearer token (Authorization: Bearer): the file's first line"),
+            OptionSpec("--ngsi-context", "URL", "the JSON-LD @context entities name: where Schemas/lantern-context.jsonld is served (default: its terms inline)"),
+            OptionSpec("--ha-discovery", nil, "publish Home Assistant MQTT discovery configs (retained) for every zone, line and the camera"),
             OptionSpec("--drain-timeout", "S", "at the end of a replay, wait at most S seconds for undelivered intervals (default 60)"),
             OptionSpec("--retry-window", "S", "first reconnect window of the broker and context broker, seconds (default 30): each device waits a random time within it, so a fleet does not return at once"),
             OptionSpec("--user", "NAME", "started as root: switch to this user once devices are open"),
@@ -110,6 +112,11 @@ enum RunCommand {
         o.uplink.mqttPasswordFile = setting("--mqtt-password-file")
         o.uplink.ngsiTenant = setting("--ngsi-tenant")
         o.uplink.ngsiTokenFile = setting("--ngsi-token-file")
+        o.uplink.ngsiContext = setting("--ngsi-context")
+        if let url = o.uplink.ngsiContext, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            throw UsageError("--ngsi-context \(ShownText.shown(url)): expected the http:// or https:// URL where Schemas/lantern-context.jsonld is served")
+        }
+        o.uplink.haDiscovery = parsed.has("--ha-discovery") || config?["ha-discovery"] == "true"
         if let text = setting("--ngsi-url") {
             guard text.hasPrefix("http://") || text.hasPrefix("https://") else {
                 throw UsageError("--ngsi-url \(text): expected the context broker's http://host:port")
@@ -150,8 +157,11 @@ enum RunCommand {
         } else if u.mqttCA != nil || u.mqttCert != nil || u.mqttKey != nil || u.mqttUser != nil || u.mqttPasswordFile != nil {
             throw UsageError("--mqtt-ca, --mqtt-cert, --mqtt-key, --mqtt-user and --mqtt-password-file need --mqtt-url URL")
         }
-        if u.ngsiURL == nil && (u.ngsiTenant != nil || u.ngsiTokenFile != nil) {
-            throw UsageError("--ngsi-tenant and --ngsi-token-file need --ngsi-url URL")
+        if u.ngsiURL == nil && (u.ngsiTenant != nil || u.ngsiTokenFile != nil || u.ngsiContext != nil) {
+            throw UsageError("--ngsi-tenant, --ngsi-token-file and --ngsi-context need --ngsi-url URL")
+        }
+        if u.haDiscovery && u.mqttURL == nil {
+            throw UsageError("--ha-discovery needs --mqtt-url URL (discovery configs are MQTT messages)")
         }
     }
 
@@ -230,10 +240,10 @@ enum RunCommand {
 
         var uplink: UplinkSession?
         if o.uplink.isEnabled {
-            let manifest = PrivacyManifest(device: o.deviceID, site: site, version: BuildInfo.version, build: BuildInfo.build).json
+            let manifest = PrivacyManifest(device: o.deviceID, site: site, version: BuildInfo.version, build: BuildInfo.build)
             uplink = try UplinkSession(
                 settings: o.uplink, device: o.deviceID, stateDirectory: o.stateDirectory, site: site,
-                intervalSeconds: intervalSeconds, privacyManifest: manifest, clock: clock)
+                intervalSeconds: intervalSeconds, privacyManifest: manifest.json, clock: clock, manifest: manifest)
         }
         let publisher = try Publisher(device: o.deviceID, privacy: site.privacy, stateDirectory: o.stateDirectory, uplink: uplink)
         let agent = Agent(site: site, intervalSeconds: o.interval, framePeriodMicros: source.framePeriodMicros)
@@ -246,7 +256,10 @@ enum RunCommand {
         loop.onRecords = { publisher.publish($0) }
         loop.onTurn = { publisher.service(atMonotonic: $0) }
         loop.reloadSite = { () throws(Failure) in try ConfigFiles.site(o.site) }
-        loop.onSiteReloaded = { publisher.privacy = $0.privacy }
+        loop.onSiteReloaded = { reloaded in
+            publisher.privacy = reloaded.privacy
+            uplink?.siteReloaded(reloaded, manifest: PrivacyManifest(device: o.deviceID, site: reloaded, version: BuildInfo.version, build: BuildInfo.build))
+        }
         if let board = o.board { loop.sourceContext = " (camera named in \(board))" }
         loop.siteName = o.site
         var confinement = Confinement(user: o.user, sandbox: o.sandbox, writableDirectory: o.stateDirectory, announce: o.replay == nil)

@@ -180,7 +180,7 @@ func testSite(zone: String = "square", suppressBelow: Int = 0) -> SiteConfig {
         #expect(loop.health.droppedFrames == 3)
         #expect(loop.health.camera == .stopped)
         // 0-10 s lost frames for the outage; 10-20 s was seen throughout.
-        let view = records.filter { $0.zone == nil }
+        let view = records.filter { $0.isWholeView }
         #expect(view.count == 6)
         #expect(view[0].coverage < 0.95)
         #expect(view[1].status == .ok && view[1].coverage > 0.95)

@@ -15,6 +15,9 @@ public struct DeviceConfig: Equatable {
     public var ngsiURL: String?
     public var ngsiTenant: String?
     public var ngsiTokenFile: String?
+    public var ngsiContext: String?
+    /// `true` or `false` (checked when the file is read).
+    public var haDiscovery: String?
 
     public init(deviceID: String? = nil, mqttURL: String? = nil) {
         self.deviceID = deviceID
@@ -25,7 +28,7 @@ public struct DeviceConfig: Equatable {
     /// configuration directory.
     public static let keys = [
         "device-id", "mqtt-url", "mqtt-ca", "mqtt-cert", "mqtt-key", "mqtt-user", "mqtt-password-file",
-        "ngsi-url", "ngsi-tenant", "ngsi-token-file",
+        "ngsi-url", "ngsi-tenant", "ngsi-token-file", "ngsi-context", "ha-discovery",
     ]
     public static let fileKeys = ["mqtt-ca", "mqtt-cert", "mqtt-key", "mqtt-password-file", "ngsi-token-file"]
 
@@ -43,6 +46,8 @@ public struct DeviceConfig: Equatable {
             case "ngsi-url": ngsiURL
             case "ngsi-tenant": ngsiTenant
             case "ngsi-token-file": ngsiTokenFile
+            case "ngsi-context": ngsiContext
+            case "ha-discovery": haDiscovery
             default: nil
             }
         }
@@ -58,6 +63,8 @@ public struct DeviceConfig: Equatable {
             case "ngsi-url": ngsiURL = newValue
             case "ngsi-tenant": ngsiTenant = newValue
             case "ngsi-token-file": ngsiTokenFile = newValue
+            case "ngsi-context": ngsiContext = newValue
+            case "ha-discovery": haDiscovery = newValue
             default: break
             }
         }
@@ -85,6 +92,9 @@ public struct DeviceConfig: Equatable {
                 throw ParseError(message: "\(source):\(number): unknown key '\(key)' (known: \(keys.joined(separator: ", ")))")
             }
             if value.isEmpty { throw ParseError(message: "\(source):\(number): \(key) is empty") }
+            if key == "ha-discovery" && value != "true" && value != "false" {
+                throw ParseError(message: "\(source):\(number): ha-discovery must be true or false (got \(value))")
+            }
             config[key] = value
         }
         return config

@@ -12,6 +12,9 @@
 /// the time seen: dwell without identities). Device and zone are percent-encoded as in
 /// `NGSILD.entityID`.
 ///
+/// A counting line's record gives two Observations, `crossings-in` and `crossings-out`, on
+/// `lantern:<device>:line:<line>:<quantity>`, with `line` instead of `zone` in `parameters`.
+///
 /// Same rules as `LanternJSON`: when the status is `unknown` the result is null (not zero); a count
 /// below the suppression threshold k is the string `"<k"`.
 public enum SensorThings {
@@ -40,15 +43,23 @@ public enum SensorThings {
         "lantern:" + NGSILD.urnComponent(device) + ":" + NGSILD.urnComponent(zone ?? "view") + ":" + quantity.name
     }
 
-    /// The five Observations of a record, in `Quantity.allCases` order.
+    /// `lantern:<device>:line:<line>:<quantity>`.
+    public static func datastreamID(device: String, line: String, quantity: Quantity) -> String {
+        "lantern:" + NGSILD.urnComponent(device) + ":line:" + NGSILD.urnComponent(line) + ":" + quantity.name
+    }
+
+    /// The five Observations of a zone or view record, in `Quantity.allCases` order; the two of a line
+    /// record (crossings in, out).
     public static func observations(
         _ r: IntervalRecord, device: String, seq: Int64, suppressBelow k: Int = 0
     ) -> [Observation] {
         var out: [Observation] = []
         out.reserveCapacity(Quantity.allCases.count)
         let known = r.status != .unknown
-        for quantity in Quantity.allCases {
-            let id = datastreamID(device: device, zone: r.zone, quantity: quantity)
+        let quantities: [Quantity] = r.line == nil ? Quantity.allCases : [.crossingsIn, .crossingsOut]
+        for quantity in quantities {
+            let id = r.line.map { datastreamID(device: device, line: $0, quantity: quantity) }
+                ?? datastreamID(device: device, zone: r.zone, quantity: quantity)
             var w = JSONWriter(reservingCapacity: 360)
             w.beginObject()
             w.field("phenomenonTime", r.start.iso8601 + "/" + r.end.iso8601)
@@ -67,8 +78,12 @@ public enum SensorThings {
             w.key("parameters")
             w.beginObject()
             w.field("device", device)
-            w.key("zone")
-            if let zone = r.zone { w.string(zone) } else { w.null() }
+            if let line = r.line {
+                w.field("line", line)
+            } else {
+                w.key("zone")
+                if let zone = r.zone { w.string(zone) } else { w.null() }
+            }
             w.key("seq"); w.integer(Int(seq))
             w.field("status", r.status.name)
             w.field("coverage", r.coverage, places: 3)

@@ -21,6 +21,11 @@ public struct UplinkSettings {
     /// NGSI-LD tenant (`NGSILD-Tenant`) and the file holding a bearer token.
     public var ngsiTenant: String?
     public var ngsiTokenFile: String?
+    /// Where the operator serves `Schemas/lantern-context.jsonld` (`--ngsi-context`): entities then
+    /// name it in `@context`; without it the terms go inline.
+    public var ngsiContext: String?
+    /// Publish Home Assistant discovery configs (`--ha-discovery`).
+    public var haDiscovery = false
     /// How long the end of a replay waits for the journal to be delivered.
     public var drainTimeoutSeconds: Int64 = 60
     /// The first reconnect window (broker and context broker); each retry waits a random time within
@@ -50,14 +55,19 @@ public final class UplinkSession {
     private var wasConnected = false
     /// The damaged journal set aside at open, if any.
     public let recovery: Journal.Recovery?
+    /// The NGSI-LD encoder (device, site, context) with `--ngsi-url`.
+    var entities: NGSILD?
+    let softwareVersion: String
+    private var deviceState: String?
 
     public var journal: Journal? { uplink?.journal }
 
     public init(
         settings: UplinkSettings, device: String, stateDirectory: String?, site: SiteConfig, intervalSeconds: Int,
-        privacyManifest: String?, clock: any RunClock
+        privacyManifest: String?, clock: any RunClock, manifest: PrivacyManifest? = nil
     ) throws(Failure) {
         self.clock = clock
+        softwareVersion = manifest?.version ?? "dev"
         drainTimeoutMicros = settings.drainTimeoutSeconds * 1_000_000
         let retry = settings.retryWindowMicros
         if !settings.mqttURLs.isEmpty, let dir = stateDirectory {
@@ -88,6 +98,9 @@ public final class UplinkSession {
             configuration.healthIntervalMs = Int64(intervalSeconds) * 1000
             let linked = Uplink(configuration: configuration, journal: journal, client: mqtt)
             linked.privacyManifest = privacyManifest
+            if settings.haDiscovery {
+                linked.discovery = HomeAssistantDiscovery(topics: linked.topics, site: site, softwareVersion: softwareVersion)
+            }
             uplink = linked
             journalPath = path
         } else {
@@ -110,8 +123,34 @@ public final class UplinkSession {
             ngsi?.onStateChange = { line in
                 if let line { Console.warning(line) } else { Console.info("\(url): NGSI-LD upserts accepted again") }
             }
+            let encoder = NGSILD(device: device, site: site, contextURL: settings.ngsiContext)
+            entities = encoder
+            // The Device that every entity's refDevice names, and the privacy manifest as a PrivacyObject:
+            // upserted first, and again whenever they change.
+            submitDevice(state: CameraState.stopped.rawValue)
+            if let manifest {
+                ngsi?.submit(id: NGSILD.privacyObjectID(device), entity: manifest.ngsiLD(contextURL: settings.ngsiContext))
+            }
         } else {
             ngsi = nil
+        }
+    }
+
+    /// Upserts the `Device` entity when its state (the camera's) changed.
+    func submitDevice(state: String) {
+        guard let ngsi, let entities, state != deviceState else { return }
+        deviceState = state
+        ngsi.submit(id: NGSILD.deviceID(entities.device), entity: entities.deviceEntity(state: state, softwareVersion: softwareVersion))
+    }
+
+    /// A reloaded site: the PrivacyObject (zones, lines, k, retention) is upserted again when it changed,
+    /// and the entities' names and locations follow the new site.
+    public func siteReloaded(_ site: SiteConfig, manifest: PrivacyManifest?) {
+        guard let ngsi, var encoder = entities else { return }
+        encoder.site = site
+        entities = encoder
+        if let manifest {
+            ngsi.submit(id: NGSILD.privacyObjectID(encoder.device), entity: manifest.ngsiLD(contextURL: encoder.contextURL))
         }
     }
 
@@ -190,16 +229,27 @@ public final class UplinkSession {
     /// Acknowledged publishes so far (the mark is rewritten when it changes).
     var deliveredCount: Int { uplink?.deliveredCount ?? 0 }
 
-    /// The NGSI-LD side of a record, queued as soon as it is counted (it carries no number).
+    /// The NGSI-LD side of a record (its entities) and the MQTT value topics, as soon as it is counted
+    /// (neither carries a number).
     func submitEntity(_ record: IntervalRecord, privacy: PrivacyPolicy) {
-        ngsi?.submit(record, privacy: privacy)
+        if let ngsi, let entities {
+            for entity in entities.entities(record, suppressBelow: privacy.suppressBelow) {
+                ngsi.submit(id: entity.id, entity: entity.json)
+            }
+        }
+        uplink?.publishValues(record, privacy: privacy)
     }
 
-    /// The agent's side of the health message.
+    /// The agent's side of the health message (and the `Device` entity's state).
     public var health: DeviceHealth {
-        get { uplink?.health ?? DeviceHealth() }
-        set { uplink?.health = newValue }
+        get { uplink?.health ?? agentHealth }
+        set {
+            agentHealth = newValue
+            uplink?.health = newValue
+            submitDevice(state: newValue.camera.rawValue)
+        }
     }
+    private var agentHealth = DeviceHealth()
 
     // MARK: Loop
 
@@ -257,7 +307,7 @@ public final class UplinkSession {
         }
         if let ngsi {
             var line = "NGSI-LD: \(ngsi.acceptedEntities) entities upserted in \(ngsi.acceptedBatches) requests"
-            if ngsi.pendingCount > 0 { line += ", the newest state of \(ngsi.pendingCount) zones not accepted (not kept across restarts)" }
+            if ngsi.pendingCount > 0 { line += ", the newest state of \(ngsi.pendingCount) entities not accepted (not kept across restarts)" }
             Console.info(line)
         }
     }
