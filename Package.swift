@@ -52,7 +52,7 @@ let package = Package(
             dependencies: ["LanternRuntime", "LanternAgent", "LanternCore", "LanternSystem", "LanternHardware", "LanternUplink"]
         ),
         // Host-only simulator: replay, scoring against ground truth, perturbations.
-        .target(name: "LanternSim", dependencies: ["LanternCore", "LanternAgent", "LanternRuntime", "LanternDensity", "CLanternJPEG"]),
+        .target(name: "LanternSim", dependencies: ["LanternCore", "LanternAgent", "LanternRuntime", "LanternDensity", "CLanternJPEG", "LanternUplink", "LanternSystem"]),
         // Host-only C shim over libjpeg(-turbo) for the simulator's still images (longjmp error handling).
         .target(name: "CLanternJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .executableTarget(

@@ -80,13 +80,14 @@ public final class Journal {
     /// out exactly as before sinks existed.
     public private(set) var hasSinks = false
 
-    /// Opens (creating if needed) the journal at `path`.
+    /// Opens (creating if needed) the journal at `path`. `Journal.inMemory` (SQLite's `:memory:`) keeps
+    /// it in memory, without a file: the fleet simulator's ten thousand journals, not a board's.
     public init(path: String, maxRecords: Int = 100_000) throws(JournalError) {
         precondition(maxRecords >= 1, "Journal: maxRecords must be >= 1")
         self.path = path
         self.maxRecords = maxRecords
         // Created (or narrowed) to 0600 before SQLite opens it: the records are the device's data.
-        if let fd = try? FileDescriptor.open(path, .readWrite, options: [.create, .closeOnExec], permissions: 0o600) {
+        if path != Journal.inMemory, let fd = try? FileDescriptor.open(path, .readWrite, options: [.create, .closeOnExec], permissions: 0o600) {
             try? fd.setPermissions(0o600)
             try? fd.close()
         }
@@ -143,6 +144,9 @@ public final class Journal {
     }
 
     deinit { close() }
+
+    /// The path of a journal held in memory (no file, no descriptor).
+    public static let inMemory = ":memory:"
 
     /// Opens the journal at `path`; when it is damaged (`SQLITE_CORRUPT`, `SQLITE_NOTADB`, a failed
     /// integrity check), renames it and its WAL and shared-memory files to

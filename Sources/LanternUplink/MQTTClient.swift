@@ -6,10 +6,17 @@ import LanternSystem
 /// `service(timeoutMs:)` polls the socket and runs `mosquitto_loop_read/write/misc`; nothing here
 /// starts a thread (`mosquitto_loop_start` is never used: qemu-user and the board's single loop).
 ///
-/// It connects, reconnects with jittered exponential backoff (`Backoff`: seeded per device, reset by a
-/// successful CONNACK, so a fleet that loses its broker does not return in the same second), keeps a
-/// retained status topic (`online` after each connect, `offline` as the Last Will) and reports
-/// acknowledged QoS 1 publishes (PUBACK) by message id through `onPublished`.
+/// It connects to one broker of a list, and after any failure moves to the next one of the list and
+/// reconnects with jittered exponential backoff (`BrokerFailover` over `Backoff`: seeded per device,
+/// reset by a successful CONNACK, so a fleet that loses a broker node does not arrive at the others in
+/// the same second). It keeps a retained status topic (`online` after each connect, `offline` as the
+/// Last Will) and reports acknowledged QoS 1 publishes (PUBACK) by message id through `onPublished`.
+///
+/// The session is persistent by default (`cleanSession` false, MQTT 3.1.1's clean_session=0) under a
+/// stable client id (the device's): the broker keeps the client's subscriptions and the QoS 1 messages
+/// queued for it while it is away, and libmosquitto resends unacknowledged QoS 1 publishes after a
+/// reconnect. Delivery of interval records does not depend on it (the journal resends what was not
+/// acknowledged, with the same bytes); a subscriber's queued messages do (`subscribe`, `onMessage`).
 ///
 /// The connect never blocks the loop: `mosquitto_connect_async` starts a non-blocking TCP connect
 /// (the CONNECT packet follows once the socket is writable), and a connection that has not brought a
@@ -18,8 +25,18 @@ import LanternSystem
 /// backoff. The one blocking step left is a DNS lookup of a host name: give a numeric address.
 public final class MQTTClient {
     public struct Configuration {
-        public var url: MQTTURL
+        /// The brokers, tried in this order (at least one); see `BrokerFailover`.
+        public var urls: [MQTTURL]
+        /// The first broker.
+        public var url: MQTTURL {
+            get { urls[0] }
+            set { urls[0] = newValue }
+        }
+        /// Stable across restarts (the device id): the broker finds the session by it.
         public var clientID: String
+        /// false: a persistent session (the broker keeps subscriptions and queued QoS 1 messages
+        /// across a reconnect). true: every connection starts afresh.
+        public var cleanSession = false
         /// PEM CA bundle that signed the broker's certificate (mqtts only; nil: the system's CAs).
         public var caFile: String?
         /// Client certificate and key (PEM), for brokers with `require_certificate true`.
@@ -37,7 +54,12 @@ public final class MQTTClient {
         public var backoff: Backoff
 
         public init(url: MQTTURL, clientID: String) {
-            self.url = url
+            self.init(urls: [url], clientID: clientID)
+        }
+
+        /// `urls` must not be empty (`MQTTClient.init` throws otherwise).
+        public init(urls: [MQTTURL], clientID: String) {
+            self.urls = urls
             self.clientID = clientID
             backoff = .uplink(device: clientID, purpose: "mqtt")
         }
@@ -60,7 +82,15 @@ public final class MQTTClient {
     /// Connection attempts made so far.
     public private(set) var attemptCount = 0
     /// When the next attempt is due (the clock's monotonic microseconds); 0 at start: at once.
-    public private(set) var nextAttemptMicros: Int64 = 0
+    public var nextAttemptMicros: Int64 { failover.dueMicros }
+    /// The broker connected to, or the next attempt goes to.
+    public var currentURL: MQTTURL { configuration.urls[failover.index] }
+    /// Its position in `configuration.urls`.
+    public var brokerIndex: Int { failover.index }
+    /// Moves to another broker of the list so far.
+    public var failoverCount: Int { failover.failovers }
+    /// The last CONNACK's session-present flag: the broker still held this client's session.
+    public private(set) var sessionPresent = false
     /// The run loop's clock: backoff deadlines are on it.
     public let clock: any RunClock
 
@@ -70,28 +100,33 @@ public final class MQTTClient {
     public var onConnected: (() -> Void)?
     /// Called when an established or pending connection is lost, with the reason.
     public var onDisconnected: ((MQTTError) -> Void)?
+    /// Called with the topic and payload of each message received on a subscription.
+    public var onMessage: ((String, UnsafeRawBufferPointer) -> Void)?
 
     private var mosq: OpaquePointer?
     private var hasSocket = false
     /// When the current attempt started (monotonic), for the connect timeout.
     private var attemptStartedMicros: Int64 = 0
-    private var backoff: Backoff
+    private var failover: BrokerFailover
     /// The last error-level line libmosquitto logged (OpenSSL's reason for a failed handshake).
     private var lastLogLine: String?
 
     public init(_ configuration: Configuration, clock: any RunClock = SystemRunClock()) throws(MQTTError) {
         self.configuration = configuration
         self.clock = clock
-        backoff = configuration.backoff
+        failover = BrokerFailover(brokerCount: configuration.urls.count, backoff: configuration.backoff)
+        guard !configuration.urls.isEmpty else {
+            throw MQTTError(url: "mqtt-url", message: "no broker given; expected mqtt://host:port[,mqtt://host:port...]")
+        }
         MQTTClient.initialiseLibrary()
-        let url = configuration.url.description
-        // clean_session: true. Delivery across reconnects is the journal's job, not the broker's.
-        guard let m = mosquitto_new(configuration.clientID, true, nil) else {
+        let url = MQTTURL.listDescription(configuration.urls)
+        guard let m = mosquitto_new(configuration.clientID, configuration.cleanSession, nil) else {
             throw MQTTError(url: url, message: "mosquitto_new failed (out of memory?)")
         }
         mosq = m
         mosquitto_user_data_set(m, Unmanaged.passUnretained(self).toOpaque())
-        mosquitto_connect_callback_set(m, mqttOnConnect)
+        mosquitto_connect_with_flags_callback_set(m, mqttOnConnect)
+        mosquitto_message_callback_set(m, mqttOnMessage)
         mosquitto_disconnect_callback_set(m, mqttOnDisconnect)
         mosquitto_publish_callback_set(m, mqttOnPublish)
         mosquitto_log_callback_set(m, mqttOnLog)
@@ -172,9 +207,9 @@ public final class MQTTClient {
             mosquitto_disconnect(mosq)
             hasSocket = false
             state = .disconnected
-            let error = MQTTError(url: configuration.url.description, message: "no CONNACK within \(configuration.connectTimeoutSeconds) s (the broker's address accepts no connection, or the broker does not answer)")
+            let error = MQTTError(url: currentURL.description, message: "no CONNACK within \(configuration.connectTimeoutSeconds) s (the broker's address accepts no connection, or the broker does not answer)")
             lastError = error
-            nextAttemptMicros = clock.monotonicMicros + backoff.nextDelayMicros()
+            failover.failed(atMicros: clock.monotonicMicros)
             onDisconnected?(error)
             return
         }
@@ -206,7 +241,7 @@ public final class MQTTClient {
     @discardableResult
     public func publish(topic: String, payload: String, qos: Int32 = 1, retain: Bool = false) throws(MQTTError) -> Int32 {
         guard let mosq, state == .connected else {
-            throw MQTTError(url: configuration.url.description, message: "not connected")
+            throw MQTTError(url: currentURL.description, message: "not connected")
         }
         var mid: Int32 = 0
         var text = payload
@@ -215,7 +250,7 @@ public final class MQTTClient {
         }
         guard rc == MOSQ_ERR_SUCCESS.rawValue else {
             if rc == MOSQ_ERR_NO_CONN.rawValue || rc == MOSQ_ERR_CONN_LOST.rawValue { lost(rc) }
-            throw MQTTError(url: configuration.url.description, message: "publish to \(topic): \(MQTTClient.describe(rc))")
+            throw MQTTError(url: currentURL.description, message: "publish to \(topic): \(MQTTClient.describe(rc))")
         }
         // Push the bytes now rather than at the next poll.
         if hasSocket && mosquitto_want_write(mosq) {
@@ -223,6 +258,19 @@ public final class MQTTClient {
             if wrc != MOSQ_ERR_SUCCESS.rawValue { lost(wrc) }
         }
         return mid
+    }
+
+    /// Subscribes to `topic` (wildcards allowed) on the current connection; messages arrive through
+    /// `onMessage`. With a persistent session the broker keeps the subscription across reconnects to
+    /// it; subscribe again in `onConnected` after a failover (another broker has no session).
+    public func subscribe(topic: String, qos: Int32 = 1) throws(MQTTError) {
+        guard let mosq, state == .connected else {
+            throw MQTTError(url: currentURL.description, message: "not connected")
+        }
+        let rc = mosquitto_subscribe(mosq, nil, topic, qos)
+        guard rc == MOSQ_ERR_SUCCESS.rawValue else {
+            throw MQTTError(url: currentURL.description, message: "subscribe to \(topic): \(MQTTClient.describe(rc))")
+        }
     }
 
     /// Publishes the retained `offline` status (when connected) and disconnects cleanly (no Will).
@@ -249,13 +297,11 @@ public final class MQTTClient {
         guard let mosq else { return }
         lastLogLine = nil
         attemptCount += 1
-        let url = configuration.url
-        // The first call stores host and port (even when it fails); later attempts reuse them.
-        // Non-blocking: MOSQ_ERR_CONN_PENDING (the TCP handshake goes on) or success both leave a socket.
-        let rc = everAttempted
-            ? mosquitto_reconnect_async(mosq)
-            : mosquitto_connect_async(mosq, url.host, url.port, configuration.keepAliveSeconds)
-        everAttempted = true
+        let url = currentURL
+        // Each attempt names its broker (failover changes it). Non-blocking: MOSQ_ERR_CONN_PENDING (the
+        // TCP handshake goes on) or success both leave a socket. A persistent session keeps
+        // libmosquitto's unacknowledged QoS 1 publishes; they are resent after the CONNACK.
+        let rc = mosquitto_connect_async(mosq, url.host, url.port, configuration.keepAliveSeconds)
         if rc == MOSQ_ERR_SUCCESS.rawValue || rc == MOSQ_ERR_CONN_PENDING.rawValue {
             hasSocket = true
             state = .connecting
@@ -264,7 +310,6 @@ public final class MQTTClient {
             fail(rc)
         }
     }
-    private var everAttempted = false
 
     /// A loop or publish call failed with `rc`: schedule the next attempt with backoff, unless the loss
     /// was already handled (libmosquitto calls on_disconnect inside the failing call, see `disconnected`).
@@ -278,9 +323,9 @@ public final class MQTTClient {
     private func fail(_ rc: Int32) {
         hasSocket = false
         state = .disconnected
-        let error = MQTTError(url: configuration.url.description, message: reason(rc))
+        let error = MQTTError(url: currentURL.description, message: reason(rc))
         lastError = error
-        nextAttemptMicros = clock.monotonicMicros + backoff.nextDelayMicros()
+        failover.failed(atMicros: clock.monotonicMicros)
         onDisconnected?(error)
     }
 
@@ -295,7 +340,7 @@ public final class MQTTClient {
     /// A one-line reason for `rc`, using OpenSSL's text for TLS failures.
     private func reason(_ rc: Int32) -> String {
         let tlsHint = "; check --mqtt-ca (the CA that signed the broker's certificate), --mqtt-cert and --mqtt-key"
-        if rc == MOSQ_ERR_TLS.rawValue || (configuration.url.tls && lastLogLine != nil) {
+        if rc == MOSQ_ERR_TLS.rawValue || (currentURL.tls && lastLogLine != nil) {
             let detail = lastLogLine.map(MQTTClient.openSSLReason) ?? MQTTClient.describe(rc)
             if MQTTClient.mentions(detail, "certificate verify failed") {
                 return "TLS handshake failed: \(detail): the broker's certificate is not signed by the CA in --mqtt-ca (mqtt-ca= in lantern.conf): a CA mismatch; install the CA that signed the broker's certificate"
@@ -312,22 +357,23 @@ public final class MQTTClient {
         return MQTTClient.describe(rc)
     }
 
-    fileprivate func connected(_ rc: Int32) {
+    fileprivate func connected(_ rc: Int32, flags: Int32) {
         guard rc == 0 else {
             let text = mosquitto_connack_string(rc).map { String(cString: $0) } ?? "refused (\(rc))"
-            lastError = MQTTError(url: configuration.url.description, message: "broker refused the connection: \(text)")
+            lastError = MQTTError(url: currentURL.description, message: "broker refused the connection: \(text)")
             // A refusal (bad credentials, not authorised) is not fixed by hammering: back off.
             if let mosq { mosquitto_disconnect(mosq) }
             hasSocket = false
             state = .disconnected
-            nextAttemptMicros = clock.monotonicMicros + backoff.nextDelayMicros()
+            failover.failed(atMicros: clock.monotonicMicros)
             if let lastError { onDisconnected?(lastError) }
             return
         }
         state = .connected
+        sessionPresent = flags & 1 != 0
         lastError = nil
         connectCount += 1
-        backoff.reset()
+        failover.connected()
         if let topic = configuration.statusTopic {
             _ = try? publish(topic: topic, payload: "online", qos: 1, retain: true)
         }
@@ -341,6 +387,10 @@ public final class MQTTClient {
         if rc != 0 && hasSocket {
             fail(rc)
         }
+    }
+
+    fileprivate func received(topic: String, payload: UnsafeRawBufferPointer) {
+        onMessage?(topic, payload)
     }
 
     fileprivate func published(_ mid: Int32) {
@@ -383,8 +433,15 @@ private func client(_ obj: UnsafeMutableRawPointer?) -> MQTTClient? {
     return Unmanaged<MQTTClient>.fromOpaque(obj).takeUnretainedValue()
 }
 
-private let mqttOnConnect: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, Int32) -> Void = { _, obj, rc in
-    client(obj)?.connected(rc)
+private let mqttOnConnect: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, Int32, Int32) -> Void = { _, obj, rc, flags in
+    client(obj)?.connected(rc, flags: flags)
+}
+
+private let mqttOnMessage: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafePointer<mosquitto_message>?) -> Void = {
+    _, obj, message in
+    guard let message, let topic = message.pointee.topic else { return }
+    let payload = UnsafeRawBufferPointer(start: message.pointee.payload, count: Int(message.pointee.payloadlen))
+    client(obj)?.received(topic: String(cString: topic), payload: payload)
 }
 
 private let mqttOnDisconnect: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, Int32) -> Void = { _, obj, rc in

@@ -54,6 +54,41 @@ public struct MQTTURL: Equatable, CustomStringConvertible {
         return .success(MQTTURL(host: String(host), port: port, tls: tls))
     }
 
+    /// A comma-separated list of brokers (`mqtt://10.0.0.5:1883,mqtt://10.0.0.6:1883`; spaces around
+    /// the commas are allowed), tried in this order (see `BrokerFailover`). All use the same scheme:
+    /// one device has one set of TLS settings.
+    public static func parseList(_ text: String) -> Result<[MQTTURL], MQTTError> {
+        var urls: [MQTTURL] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            var item = part[...]
+            while item.first == " " { item = item.dropFirst() }
+            while item.last == " " { item = item.dropLast() }
+            if item.isEmpty {
+                return .failure(MQTTError(url: text, message: "an empty broker in the list; expected mqtt://host:port[,mqtt://host:port...]"))
+            }
+            switch parse(String(item)) {
+            case .success(let url):
+                if let first = urls.first, first.tls != url.tls {
+                    return .failure(MQTTError(url: text, message: "mixes mqtt:// and mqtts://; use one scheme for every broker of the list"))
+                }
+                urls.append(url)
+            case .failure(let error):
+                return .failure(error)
+            }
+        }
+        return .success(urls)
+    }
+
+    /// The list as `parseList` reads it.
+    public static func listDescription(_ urls: [MQTTURL]) -> String {
+        var text = ""
+        for url in urls {
+            if !text.isEmpty { text += "," }
+            text += url.description
+        }
+        return text
+    }
+
     public var description: String {
         let h = host.contains(":") ? "[\(host)]" : host
         return (tls ? "mqtts://" : "mqtt://") + h + ":" + String(port)

@@ -24,7 +24,7 @@ enum CheckCommand {
             OptionSpec("--config-dir", "DIR", "what lanternd run reads (/etc/lantern): DIR/board.json, DIR/site.json, and the broker and TLS files of DIR/lantern.conf"),
             OptionSpec("--board", "FILE", "the board file (default DIR/board.json with --config-dir)"),
             OptionSpec("--site", "FILE", "the site file (default DIR/site.json with --config-dir)"),
-            OptionSpec("--mqtt-url", "URL", "the broker to reach (mqtt://host:port or mqtts://host:port; default lantern.conf's)"),
+            OptionSpec("--mqtt-url", "URL[,URL...]", "the brokers to reach (mqtt://host:port or mqtts://host:port, comma-separated; default lantern.conf's)"),
             OptionSpec("--user", "NAME", "the user lanternd runs as, for whether it can read the TLS files (default lantern, when that user exists)"),
             OptionSpec("--state-dir", "DIR", "the state directory whose free space the journal needs"),
             OptionSpec("--seconds", "N", "how long to watch the camera (1 to 60, default 2; with --calibrate 10 to 3600, default 300)"),
@@ -201,18 +201,34 @@ enum CheckCommand {
         }
     }
 
+    /// Each broker of the list; one that cannot be reached fails the check only when no other can be
+    /// (the agent fails over to the next), else it is a warning.
     static func checkBroker(_ text: String, _ report: (Level, String) -> Void) {
-        let url: MQTTURL
-        switch MQTTURL.parse(text) {
-        case .success(let parsed): url = parsed
+        let urls: [MQTTURL]
+        switch MQTTURL.parseList(text) {
+        case .success(let parsed): urls = parsed
         case .failure(let error):
             report(.fail, "broker \(error.description)")
             return
         }
+        var problems: [(url: MQTTURL, problem: String)] = []
+        for url in urls {
+            if let problem = SystemProbes.tcpConnect(host: url.host, port: Int(url.port), timeoutMillis: 3000) {
+                problems.append((url, problem))
+            }
+        }
+        let level: Level = problems.count == urls.count ? .fail : .warn
+        for (url, problem) in problems {
+            report(level, "broker \(url.host):\(url.port): unreachable (\(problem)); check the network, the firewall and the URL")
+        }
+        for url in urls where !problems.contains(where: { $0.url == url }) {
+            checkReachable(url, report)
+        }
+    }
+
+    static func checkReachable(_ url: MQTTURL, _ report: (Level, String) -> Void) {
         let (host, port, tls) = (url.host, Int(url.port), url.tls)
-        if let problem = SystemProbes.tcpConnect(host: host, port: port, timeoutMillis: 3000) {
-            report(.fail, "broker \(host):\(port): unreachable (\(problem)); check the network, the firewall and the URL")
-        } else if tls {
+        if tls {
             report(.warn, "broker \(host):\(port): reachable over TCP; TLS not verified by check: `lanternd run` with the same --mqtt-* options shows certificate errors")
         } else {
             report(.pass, "broker \(host):\(port): reachable")
@@ -221,7 +237,7 @@ enum CheckCommand {
 
     /// The CA, certificate and key of lantern.conf, as `lanternd run` will read them (as `user`).
     static func checkTLSFiles(_ text: String, _ conf: DeviceConfig?, user: String?, _ report: (Level, String) -> Void) {
-        guard case .success(let url) = MQTTURL.parse(text), url.tls, let conf else { return }
+        guard case .success(let urls) = MQTTURL.parseList(text), urls[0].tls, let conf else { return }
         let problems = DeviceCredentials.problems(ca: conf["mqtt-ca"], certificate: conf["mqtt-cert"], key: conf["mqtt-key"], user: user)
         for problem in problems { report(.fail, "tls: \(problem)") }
         if problems.isEmpty {

@@ -27,7 +27,7 @@ enum ProvisionCommand {
             OptionSpec("--board", "FILE", "the board file to copy (validated)"),
             OptionSpec("--site", "FILE", "the site file to copy (validated)"),
             OptionSpec("--device-id", "ID", "the device's name: records, topics, the certificate's CN"),
-            OptionSpec("--mqtt-url", "URL", "the broker, written to lantern.conf; with mqtts:// lantern.conf also names device.crt and device.key"),
+            OptionSpec("--mqtt-url", "URL[,URL...]", "the broker (or a comma-separated list), written to lantern.conf; with mqtts:// lantern.conf also names device.crt and device.key"),
             OptionSpec("--mqtt-ca", "FILE", "the PEM CA that signed the broker's certificate: copied to DIR/ca.crt"),
             OptionSpec("--mqtt-user", "NAME", "MQTT username, written to lantern.conf"),
             OptionSpec("--mqtt-password-file", "FILE", "MQTT password file, written to lantern.conf"),
@@ -57,8 +57,8 @@ enum ProvisionCommand {
         var config = DeviceConfig(deviceID: device)
         var tls = false
         if let url = parsed.value("--mqtt-url") {
-            switch MQTTURL.parse(url) {
-            case .success(let parsedURL): tls = parsedURL.tls
+            switch MQTTURL.parseList(url) {
+            case .success(let parsedURLs): tls = parsedURLs[0].tls
             case .failure(let error): throw Failure("--mqtt-url \(error.description)", code: .usage)
             }
             config["mqtt-url"] = url

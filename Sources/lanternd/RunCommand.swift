@@ -22,7 +22,7 @@ enum RunCommand {
             OptionSpec("--interval", "SECONDS", "reporting interval (default: the site file's)"),
             OptionSpec("--device-id", "ID", "device name in records and topics (default lantern)"),
             OptionSpec("--frame-log", "FILE", "board: appends `<v4l2 seq> <coded clip frame or -1> <count> <trusted 0|1>` per frame"),
-            OptionSpec("--mqtt-url", "URL", "send each interval over MQTT: mqtt://host:port or mqtts://host:port (needs --state-dir)"),
+            OptionSpec("--mqtt-url", "URL[,URL...]", "send each interval over MQTT: mqtt://host:port or mqtts://host:port; a comma-separated list fails over in order (needs --state-dir)"),
             OptionSpec("--mqtt-ca", "FILE", "PEM CA that signed the broker's certificate (mqtts; default: the system's CAs)"),
             OptionSpec("--mqtt-cert", "FILE", "PEM client certificate (with --mqtt-key) for brokers that require one"),
             OptionSpec("--mqtt-key", "FILE", "PEM key of --mqtt-cert"),
@@ -103,8 +103,8 @@ enum RunCommand {
         }
         if let n = try parsed.integer("--interval", in: 1...86_400, example: 60) { o.interval = Int(n) }
         if let text = setting("--mqtt-url") {
-            switch MQTTURL.parse(text) {
-            case .success(let url): o.uplink.mqttURL = url
+            switch MQTTURL.parseList(text) {
+            case .success(let urls): o.uplink.mqttURLs = urls
             case .failure(let error): throw UsageError("--mqtt-url \(error.description)")
             }
         }
@@ -309,9 +309,10 @@ enum RunCommand {
         if let board = o.board { loop.sourceContext = " (camera named in \(board))" }
         loop.siteName = o.site
         var confinement = Confinement(user: o.user, sandbox: o.sandbox, writableDirectory: o.stateDirectory, announce: o.replay == nil)
-        if let url = o.uplink.mqttURL {
-            confinement.connectPorts.append(Int(url.port))
-            confinement.hosts.append(url.host)
+        // Every broker of the list: failover must not be refused by the sandbox.
+        for url in o.uplink.mqttURLs {
+            if !confinement.connectPorts.contains(Int(url.port)) { confinement.connectPorts.append(Int(url.port)) }
+            if !confinement.hosts.contains(url.host) { confinement.hosts.append(url.host) }
         }
         if let url = o.uplink.ngsiURL {
             let ngsi = NGSIClient.Configuration(baseURL: url, device: o.deviceID)

@@ -6,7 +6,13 @@ import LanternUplink
 
 /// Where counts go upstream and how: what `lanternd run`'s uplink options (and `lantern.conf`) say.
 public struct UplinkSettings {
-    public var mqttURL: MQTTURL?
+    /// The brokers (`--mqtt-url` / `mqtt-url=`, comma-separated), tried in order on failure.
+    public var mqttURLs: [MQTTURL] = []
+    /// The first broker (nil: no MQTT).
+    public var mqttURL: MQTTURL? {
+        get { mqttURLs.first }
+        set { mqttURLs = newValue.map { [$0] } ?? [] }
+    }
     public var mqttCA: String?
     public var mqttCert: String?
     public var mqttKey: String?
@@ -77,7 +83,7 @@ public final class UplinkSession {
         drainTimeoutMicros = settings.drainTimeoutSeconds * 1_000_000
         let retry = settings.retryWindowMicros
         var opened: Journal?
-        if settings.mqttURL != nil || settings.staURL != nil, let dir = stateDirectory {
+        if !settings.mqttURLs.isEmpty || settings.staURL != nil, let dir = stateDirectory {
             let path = dir + "/journal.sqlite"
             do throws(JournalError) {
                 let (journal, recovery) = try Journal.openRecovering(path: path, maxRecords: site.journalLimit)
@@ -88,14 +94,14 @@ public final class UplinkSession {
             }
             journalPath = path
             // Without a broker, only the sinks' items keep a record undelivered.
-            opened?.recordsAwaitAcknowledgement = settings.mqttURL != nil
+            opened?.recordsAwaitAcknowledgement = !settings.mqttURLs.isEmpty
         } else {
             journalPath = nil
             recovery = nil
         }
         journal = opened
-        if let url = settings.mqttURL, let journal = opened {
-            var client = MQTTClient.Configuration(url: url, clientID: "lantern-\(device)")
+        if !settings.mqttURLs.isEmpty, let journal = opened {
+            var client = MQTTClient.Configuration(urls: settings.mqttURLs, clientID: "lantern-\(device)")
             client.caFile = settings.mqttCA
             client.certFile = settings.mqttCert
             client.keyFile = settings.mqttKey
@@ -398,7 +404,7 @@ public final class UplinkSession {
             if !wasConnected {
                 wasConnected = true
                 reportedMQTT = nil
-                Console.info("\(client.configuration.url.description): connected")
+                Console.info("\(client.currentURL.description): connected")
             }
         } else if let error = client.lastError, error.description != reportedMQTT {
             wasConnected = false
