@@ -108,7 +108,6 @@ public final class UplinkSession {
             client.username = settings.mqttUser
             if let file = settings.mqttPasswordFile {
                 client.password = try ConfigFiles.firstLine(of: file, what: "MQTT password file", option: "--mqtt-password-file")
-                if let line = UplinkSession.worldReadableWarning(file, what: "the MQTT password file") { Console.warning(line) }
             }
             client.statusTopic = Topics(device: device).status
             client.backoff = .uplink(device: device, purpose: "mqtt", firstWindowMicros: retry)
@@ -416,15 +415,5 @@ public final class UplinkSession {
             reportedErrorCount = uplink.errorCount
             if let line = uplink.lastError, line != reportedMQTT { Console.warning(line) }
         }
-    }
-
-    /// One warning line when a secret's file can be read by every user (accepted: the agent goes on).
-    static func worldReadableWarning(_ path: String, what: String) -> String? {
-        var owner: UInt32 = 0, mode: UInt32 = 0
-        guard path.withCString({ lantern_path_owner($0, &owner, &mode) }) == 0, mode & 0o004 != 0 else { return nil }
-        var octal = ""
-        var m = mode & 0o777
-        for _ in 0..<3 { octal = "\(m & 7)" + octal; m >>= 3 }
-        return "\(path): \(what) is readable by every user (mode \(octal)); chmod 600 it (or 640 with lanternd's group)"
     }
 }
