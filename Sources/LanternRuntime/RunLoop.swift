@@ -64,6 +64,13 @@ public final class RunLoop {
     public private(set) var stopRequested = false
     /// The agent's side of the health message, as it stands.
     public private(set) var health = DeviceHealth()
+    /// The longest one turn took from the end of its wait to its end (the uplink, inputs, the frame):
+    /// what anything blocking inside the loop (a connect, a lookup, a slow disk) would show.
+    public private(set) var longestTurnMicros: Int64 = 0
+    /// Paced recorded sources: the most a frame was analysed after it was due.
+    public private(set) var longestFrameDelayMicros: Int64 = 0
+    /// How late the loop ran at worst: the larger of the two above.
+    public var maximumLatenessMicros: Int64 { max(longestTurnMicros, longestFrameDelayMicros) }
 
     private var reopenAt: Int64 = 0
     /// The frame size the site was last checked against (`SiteConfig.fitProblem`).
@@ -155,6 +162,7 @@ public final class RunLoop {
             if recorded {
                 guard let t = source.nextFrameTime else { break }
                 if let frameDue, monotonic >= frameDue {
+                    if speedMillis > 0 { longestFrameDelayMicros = max(longestFrameDelayMicros, clock.monotonicMicros - frameDue) }
                     recordedInputs(upTo: t)
                     streamNow = t
                     emit(agent.tick(atMicros: t))
@@ -196,6 +204,7 @@ public final class RunLoop {
                 emit(agent.tick(atMicros: streamNow))
             }
             updateHealth()
+            longestTurnMicros = max(longestTurnMicros, clock.monotonicMicros - monotonic)
             if let frameLimit, framesAnalysed >= frameLimit { break }
             if let durationMicros, clock.monotonicMicros - started >= durationMicros { break }
         }

@@ -128,6 +128,32 @@ func testSite(zone: String = "square", suppressBelow: Int = 0) -> SiteConfig {
         #expect(camera.framesRead == 50)
     }
 
+    /// Lateness is measured in the loop itself: a turn that blocks (here the per-turn hook holds the
+    /// loop for 1.7 s of the manual clock, once, as a blocking connect would) shows as the longest turn,
+    /// and a quiet loop shows none. Issue 11 asks the frame loop never to wait on the network; this is
+    /// the figure `lanternd run` prints at its end to show it.
+    @Test func aBlockingTurnShowsAsTheLoopsLateness() throws {
+        for blockOnTurn in [nil, 12] as [Int?] {
+            let clock = ManualClock()
+            let camera = ScriptedCamera(clock: clock)
+            let signals = TimedSignals(clock: clock)
+            signals.stopAt = clock.monotonicMicros + 3_000_000
+            let loop = RunLoop(agent: Agent(site: testSite(), framePeriodMicros: 100_000), source: camera, clock: clock, signals: signals)
+            var turns = 0
+            loop.onTurn = { _ in
+                turns += 1
+                if turns == blockOnTurn { clock.advance(by: 1_700_000) }
+            }
+            try loop.run()
+            if blockOnTurn == nil {
+                #expect(loop.maximumLatenessMicros == 0)
+            } else {
+                #expect(loop.longestTurnMicros == 1_700_000)
+                #expect(loop.maximumLatenessMicros == 1_700_000)
+            }
+        }
+    }
+
     /// The camera goes away at frame 20 and two reopen attempts fail: the loop reopens it on the
     /// camera backoff's schedule (seeded per device), health says `lost` then `streaming`, and the
     /// interval it was gone for is unknown rather than counted.
