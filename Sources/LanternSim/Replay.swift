@@ -65,13 +65,10 @@ public struct Replay {
         return try run(source: source, time: source.time, truth: truth, onFrame: onFrame)
     }
 
-    /// Opens a clip as a frame source; a clip that cannot be read is one line.
+    /// Opens a clip as a frame source (`ClipInput`: `-`, or another format through ffmpeg); a clip that
+    /// cannot be read is one line.
     static func open(_ clipPath: String) throws(SimulatorError) -> ClipSource {
-        do {
-            return try ClipSource(path: clipPath)
-        } catch {
-            throw SimulatorError(error.description, status: error.kind == .malformed ? .dataError : .noInput)
-        }
+        try ClipInput.open(clipPath)
     }
 
     /// Runs any recorded source (a clip, a clip that freezes) through the run loop; `time` gives each
@@ -115,10 +112,13 @@ public struct Replay {
 extension Replay {
     /// How many frames the clip holds (reads it through without analysing it).
     public static func countFrames(clipPath: String) throws(SimulatorError) -> Int {
+        guard clipPath != "-" else {
+            throw SimulatorError("-: standard input can be read only once; give the clip as a file for this", status: .usage)
+        }
+        let source = try ClipInput.open(clipPath)
         do {
-            let reader = try ClipReader(path: clipPath)
             var frames = 0
-            while try reader.nextFrame() != nil { frames += 1 }
+            while try source.reader.nextFrame() != nil { frames += 1 }
             return frames
         } catch {
             throw SimulatorError(error.description)

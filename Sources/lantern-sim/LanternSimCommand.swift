@@ -9,8 +9,13 @@ struct LanternSimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lantern-sim",
         abstract: "Replays recorded clips through Lantern's occupancy pipeline and scores the counts.",
-        discussion: "The estimator is the board's own code; only the frames come from a file.",
-        subcommands: [ReplayCommand.self, EvaluateCommand.self, BenchCommand.self, CountImagesCommand.self, ReportCommand.self, StudioCommand.self]
+        discussion: """
+            The estimator is the board's own code; only the frames come from a file. A clip is YUV4MPEG2, `-` for \
+            standard input, or any video ffmpeg reads (converted through a pipe when ffmpeg is installed). Shell \
+            completions: `lantern-sim --generate-completion-script bash` (or zsh, fish).
+            """,
+        version: "lantern-sim \(LanternVersion.number)",
+        subcommands: [ReplayCommand.self, EvaluateCommand.self, BenchCommand.self, CountImagesCommand.self, CalibrateCommand.self, ReportCommand.self, StudioCommand.self]
     )
 }
 

@@ -10,7 +10,7 @@ struct ReplayCommand: ParsableCommand {
         abstract: "Replay a YUV4MPEG2 clip and print the people counted in each frame."
     )
 
-    @Argument(help: "The clip (YUV4MPEG2, 8-bit; Lantern reads the luma plane).")
+    @Argument(help: "The clip (YUV4MPEG2, 8-bit; Lantern reads the luma plane; `-` for standard input; another video format through ffmpeg).")
     var clip: String
 
     @Option(help: "The scene's site file (calibration, crop, zones, lines). Default: site.json beside the clip.")
@@ -31,7 +31,7 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Seed of the perturbation's random numbers.")
     var seed: UInt64 = 1
 
-    @Flag(help: "Print one JSON object per frame instead of text.")
+    @Flag(help: "Print JSON lines: one object per frame, then one {\"summary\": ...} object.")
     var json = false
 
     @OptionGroup var logging: LoggingOptions
@@ -106,6 +106,55 @@ struct ReplayCommand: ParsableCommand {
                 print(line)
             }
         })
+        if json {
+            // Pure JSON lines: the summary is one last object (`jq -c .` reads every line).
+            var w = JSONWriter()
+            w.beginObject()
+            w.key("summary")
+            w.beginObject()
+            w.field("frames", summary.frames)
+            if groundTruth != nil {
+                let s = summary.score
+                w.field("scored", s.scored)
+                w.field("fps", summary.framesPerSecond, places: 1)
+                w.field("mae", s.mae, places: 3)
+                w.field("rmse", s.rmse, places: 3)
+                w.field("bias", s.bias, places: 3)
+            }
+            if let zoneTruth {
+                w.key("zones")
+                w.beginObject()
+                for (z, name) in zoneNames.enumerated() {
+                    w.key(name)
+                    w.beginObject()
+                    w.field("scored", zoneScores[z].scored)
+                    w.field("mae", zoneScores[z].mae, places: 3)
+                    w.field("bias", zoneScores[z].bias, places: 3)
+                    w.endObject()
+                }
+                w.endObject()
+            }
+            if !siteConfig.lines.isEmpty {
+                w.key("lines")
+                w.beginObject()
+                for (l, line) in siteConfig.lines.enumerated() {
+                    w.key(line.name)
+                    w.beginObject()
+                    w.field("in", totalIn[l])
+                    w.field("out", totalOut[l])
+                    if let zoneTruth {
+                        w.field("truthIn", zoneTruth.crossingsIn[l])
+                        w.field("truthOut", zoneTruth.crossingsOut[l])
+                    }
+                    w.endObject()
+                }
+                w.endObject()
+            }
+            w.endObject()
+            w.endObject()
+            print(w.text)
+            return
+        }
         if let zoneTruth {
             for (z, name) in zoneNames.enumerated() {
                 let s = zoneScores[z]

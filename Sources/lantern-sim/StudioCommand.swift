@@ -86,7 +86,7 @@ struct StudioCommand: AsyncParsableCommand {
             text(session.replayJSON(try await body(request)), type: "application/json")
         }
         router.post("/api/calibrate") { _, _ in
-            text(studioSelfCalibration(session), type: "application/json")
+            text(session.selfCalibrationJSON(), type: "application/json")
         }
         return router
     }
@@ -100,14 +100,4 @@ struct StudioCommand: AsyncParsableCommand {
     static func text(_ s: String, type: String) -> Response {
         Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: s)))
     }
-}
-
-/// The self-calibration the page's button asks for, as `{"ok":...,"personHeights":[...],"summary":...}`.
-func studioSelfCalibration(_ session: StudioSession) -> String {
-    var w = JSONWriter()
-    w.beginObject()
-    w.field("ok", false)
-    w.field("message", "self-calibration is not in this build yet; click the feet and head of two people instead")
-    w.endObject()
-    return w.text
 }

@@ -1,8 +1,10 @@
+import LanternCore
+
 /// The build's identity, for `--version` and the privacy manifest. Toolchain/build-aarch64 compiles a
 /// generated `BuildStamp.swift` (git describe and commit) with `-D LANTERN_BUILD_STAMPED`; host
 /// `swift build`s say `dev`.
 enum BuildInfo {
-    static let version = "0.1.0"
+    static let version = LanternVersion.number
     #if LANTERN_BUILD_STAMPED
     static let build = BuildStamp.commit
     #else

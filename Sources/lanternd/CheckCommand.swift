@@ -27,7 +27,9 @@ enum CheckCommand {
             OptionSpec("--mqtt-url", "URL", "the broker to reach (mqtt://host:port or mqtts://host:port; default lantern.conf's)"),
             OptionSpec("--user", "NAME", "the user lanternd runs as, for whether it can read the TLS files (default lantern, when that user exists)"),
             OptionSpec("--state-dir", "DIR", "the state directory whose free space the journal needs"),
-            OptionSpec("--seconds", "N", "how long to watch the camera (1 to 60, default 2)"),
+            OptionSpec("--seconds", "N", "how long to watch the camera (1 to 60, default 2; with --calibrate 10 to 3600, default 300)"),
+            OptionSpec("--calibrate", nil, "instead of the checklist: fit the person height per image row from the people walking past, and print the personHeights line for the site file"),
+            OptionSpec("--replay", "CLIP", "with --calibrate: a YUV4MPEG2 clip instead of the camera"),
         ] + Console.options)
 
     enum Level: String {
@@ -38,6 +40,9 @@ enum CheckCommand {
 
     static func run(_ parsed: ParsedOptions) throws(Failure) -> ExitStatus {
         let dir = parsed.value("--config-dir")
+        if parsed.has("--calibrate") {
+            return try CheckCalibration.run(parsed, boardPath: parsed.value("--board") ?? dir.map({ $0 + "/board.json" }), sitePath: parsed.value("--site") ?? dir.map({ $0 + "/site.json" }))
+        }
         guard let boardPath = parsed.value("--board") ?? dir.map({ $0 + "/board.json" }),
             let sitePath = parsed.value("--site") ?? dir.map({ $0 + "/site.json" })
         else {

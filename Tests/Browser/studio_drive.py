@@ -97,9 +97,18 @@ try:
         width, height, rows = browser.read_png(f.read())
     stats = browser.region_stats(rows, view[0], view[1], view[2], view[3], ["#2e86de", "#ff3f34", "#00d2d3"])
     result["screenshot"] = stats
+
+    # The self-calibration (what `lantern-sim calibrate` fits from the walkers) replaces the clicked one in the page.
+    driver.find_element(By.ID, "self-calibrate").click()
+    for _ in range(1200):
+        status = driver.find_element(By.ID, "status").text
+        if status.startswith("Self-calibrated") or "bad" in driver.find_element(By.ID, "status").get_attribute("class"):
+            break
+        time.sleep(0.1)
+    result["self_calibration"] = status + " | " + driver.find_element(By.ID, "calibration-info").text
     result["console"] = browser.console(driver)
     zone_ok = "zones[0].name" in zone_error and zone_error.count("must not be empty") == 2
-    ok = (zone_ok and status.startswith("saved") and "plaza" in counts and stats["greys"] >= 64
+    ok = (zone_ok and result["status"].startswith("saved") and result["self_calibration"].startswith("Self-calibrated") and "plaza" in counts and stats["greys"] >= 64
           and all(n >= 30 for n in stats["near"].values()) and not result["console"])
 finally:
     driver.quit()

@@ -66,15 +66,28 @@ public final class ClipReader {
     private var scanner: Scanner
     private let frame: UnsafeMutableBufferPointer<UInt8>
 
-    /// Opens `path` and reads its stream header.
-    public init(path: String) throws(ClipError) {
-        self.path = path
+    /// Opens `path` (`-`: standard input, named so in messages) and reads its stream header.
+    public convenience init(path: String) throws(ClipError) {
+        if path == "-" {
+            try self.init(descriptor: .standardInput, name: ClipReader.standardInputName)
+            return
+        }
         let fd: FileDescriptor
         do {
             fd = try FileDescriptor.open(path, .readOnly)
         } catch {
             throw ClipError(path: path, frame: nil, reason: .cannotOpen(error))
         }
+        try self.init(descriptor: fd, name: path)
+    }
+
+    /// How messages name a clip read from standard input.
+    public static let standardInputName = "standard input"
+
+    /// Reads the stream header from `fd` (a pipe: standard input, a converter's output), which the
+    /// reader owns from now on; `name` stands for it in messages.
+    public init(descriptor fd: FileDescriptor, name path: String) throws(ClipError) {
+        self.path = path
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: ClipReader.readBufferSize, alignment: 16)
         var scanner = Scanner(fd: fd, buffer: buffer)
         let outcome: Result<Y4MHeader, ClipError.Reason>

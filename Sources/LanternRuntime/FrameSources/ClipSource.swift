@@ -15,14 +15,22 @@ public final class ClipSource: FrameSource {
     private var ended = false
 
     /// Opens the clip and reads its header; `originSeconds` is the clock origin of frame 0.
-    public init(path: String, originSeconds: Int64 = ClipTime.defaultOriginSeconds) throws(FrameSourceError) {
-        self.path = path
+    public convenience init(path: String, originSeconds: Int64 = ClipTime.defaultOriginSeconds) throws(FrameSourceError) {
+        let reader: ClipReader
         do {
             reader = try ClipReader(path: path)
         } catch {
             if case .cannotOpen(let errno) = error.reason { throw FrameSourceError(.unavailable(errno), error.description) }
             throw FrameSourceError(.malformed, error.description)
         }
+        try self.init(reader: reader, originSeconds: originSeconds)
+    }
+
+    /// Frames from an open reader (a clip piped in); its name stands for it in messages.
+    public init(reader: ClipReader, originSeconds: Int64 = ClipTime.defaultOriginSeconds) throws(FrameSourceError) {
+        let path = reader.path
+        self.path = path
+        self.reader = reader
         if let problem = reader.header.analysisProblem { throw FrameSourceError(.malformed, "\(path): \(problem)") }
         let rate = reader.framesPerSecond
         time = ClipTime(originSeconds: originSeconds, numerator: rate.numerator, denominator: rate.denominator)

@@ -315,6 +315,7 @@ async function save() {
   if (r.ok) status("saved " + r.saved, "good"); else status(r.message, "bad");
 }
 async function selfCalibrate() {
+  status("Watching the walkers of the clip to fit the person height per row...");
   const r = await (await fetch("/api/calibrate", { method: "POST" })).json();
   if (!r.ok) { status(r.message, "bad"); return; }
   site.calibration = Object.assign({}, site.calibration, { personHeights: r.personHeights });

@@ -186,4 +186,42 @@ public final class StudioSession: Sendable {
         w.endObject()
         return w.text
     }
+
+    /// The self-calibration of this clip (`ClipCalibration`, what `lantern-sim calibrate` fits from the lone
+    /// walkers, no truth needed) as `{"ok":true,"personHeights":[{"row":..,"height":..},..],"summary":...}`,
+    /// or why there is no fit.
+    public func selfCalibrationJSON() -> String {
+        var w = JSONWriter()
+        w.beginObject()
+        let watched: ClipCalibration
+        do {
+            watched = try ClipCalibration.watch(clipPath: clipPath)
+        } catch {
+            w.field("ok", false)
+            w.field("message", ShownText.line(error.description))
+            w.endObject()
+            return w.text
+        }
+        switch watched.fit {
+        case .success(let fit):
+            w.field("ok", true)
+            w.key("personHeights")
+            w.array { a in
+                for s in fit.personScale.samples {
+                    a.object { o in
+                        o.field("row", s.row, places: 0)
+                        o.field("height", s.height, places: 1)
+                    }
+                }
+            }
+            let (a, b) = fit.proposedRows
+            w.field("summary", "\(fit.walkers) walkers; \(formatFixed(fit.height(atRow: a), places: 1)) ± \(formatFixed(fit.standardError(atRow: a), places: 1)) px at row \(Int(a)), "
+                + "\(formatFixed(fit.height(atRow: b), places: 1)) ± \(formatFixed(fit.standardError(atRow: b), places: 1)) px at row \(Int(b))")
+        case .failure(let error):
+            w.field("ok", false)
+            w.field("message", "self-calibration: " + error.description + "; or click the feet and head of two people")
+        }
+        w.endObject()
+        return w.text
+    }
 }
