@@ -43,6 +43,7 @@ public final class StudioSession: Sendable {
                 held.append(pixels)
             }
         } catch {
+            if case .cannotOpen = error.reason { throw SimulatorError(error.description, status: .noInput) }
             throw SimulatorError(error.description, status: .dataError)
         }
         guard !held.isEmpty else { throw SimulatorError("\(clipPath): the clip has no frames; nothing to show") }
