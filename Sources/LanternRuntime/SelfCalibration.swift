@@ -23,30 +23,40 @@ public final class SelfCalibration {
         scale: PersonScale(samples: [PersonScale.Sample(row: 0, height: 40), PersonScale.Sample(row: 1000, height: 40)]))
     }
 
+    /// What the frames left: the tracker and the frame counts (the run loop's frame callback holds it,
+    /// not this object, so nothing refers back).
+    final class Watch {
+        var tracker: WalkerTracker?
+        var trustedFrames = 0, frames = 0, frameWidth = 0, frameHeight = 0
+    }
+
     public let agent: Agent
     public let loop: RunLoop
+    let watch = Watch()
     /// The walkers measured so far (nil before the first trusted frame).
-    public private(set) var tracker: WalkerTracker?
+    public var tracker: WalkerTracker? { watch.tracker }
     /// Frames whose estimate was trusted (the background learnt, the view usable), and all frames.
-    public private(set) var trustedFrames = 0
-    public private(set) var frames = 0
+    public var trustedFrames: Int { watch.trustedFrames }
+    public var frames: Int { watch.frames }
     /// The frame size seen.
-    public private(set) var frameWidth = 0
-    public private(set) var frameHeight = 0
+    public var frameWidth: Int { watch.frameWidth }
+    public var frameHeight: Int { watch.frameHeight }
 
     public init(source: any FrameSource, clock: any RunClock, signals: any StopSignals, options: WalkerTracker.Options = WalkerTracker.Options()) {
-        agent = Agent(site: Self.watchingSite, framePeriodMicros: source.framePeriodMicros, parameters: Self.parameters)
+        let agent = Agent(site: Self.watchingSite, framePeriodMicros: source.framePeriodMicros, parameters: Self.parameters)
+        self.agent = agent
         loop = RunLoop(agent: agent, source: source, clock: clock, signals: signals)
-        loop.onFrame = { [unowned self] image, estimate in
-            frames += 1
-            frameWidth = image.width
-            frameHeight = image.height
+        let watch = self.watch
+        loop.onFrame = { image, estimate in
+            watch.frames += 1
+            watch.frameWidth = image.width
+            watch.frameHeight = image.height
             guard estimate.trusted, let estimator = agent.estimator else { return }
-            trustedFrames += 1
-            if tracker == nil { tracker = WalkerTracker(area: estimator.area, options: options) }
+            watch.trustedFrames += 1
+            if watch.tracker == nil { watch.tracker = WalkerTracker(area: estimator.area, options: options) }
             let blobs = estimator.blobs
             estimator.withForegroundCells { cells, wide, high in
-                tracker!.observe(blobs: blobs, cells: cells, cellsWide: wide, cellsHigh: high)
+                watch.tracker!.observe(blobs: blobs, cells: cells, cellsWide: wide, cellsHigh: high)
             }
         }
     }

@@ -40,7 +40,9 @@ public enum ClipInput {
 
     /// A clip source for `path`; errors are one line with their exit status.
     public static func open(_ path: String) throws(SimulatorError) -> ClipSource {
-        if path != "-", isYUV4MPEG2(path) == false {
+        // A file named .y4m is a clip, malformed or not: the reader says what is wrong with it.
+        let named = path.lowercased().hasSuffix(".y4m") || path.lowercased().hasSuffix(".yuv4mpeg")
+        if path != "-", !named, isYUV4MPEG2(path) == false {
             return try openConverted(path)
         }
         do {
@@ -60,6 +62,12 @@ public enum ClipInput {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardInput = FileHandle.nullDevice
+        // ffmpeg's own complaints go to a file (a pipe left unread could fill and stall it); the first one
+        // becomes part of our one line.
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("lantern-sim-ffmpeg-\(getpid())-\(converters.count).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: log.path)
+        defer { try? FileManager.default.removeItem(at: log) }
         do {
             try process.run()
         } catch {
@@ -76,7 +84,8 @@ public enum ClipInput {
         } catch let error as ClipError {
             process.waitUntilExit()
             if process.terminationStatus != 0 {
-                throw SimulatorError("\(path): ffmpeg could not read it (exit \(process.terminationStatus)); check the file plays (ffplay \(path))", status: .dataError)
+                let said = (try? String(contentsOf: log, encoding: .utf8))?.split(separator: "\n").last.map { ": " + $0 } ?? ""
+                throw SimulatorError("\(path): not YUV4MPEG2, and ffmpeg could not read it either (exit \(process.terminationStatus)\(said))", status: .dataError)
             }
             throw SimulatorError(error.description, status: .dataError)
         } catch {

@@ -45,7 +45,8 @@ let usage = """
       manifest   print what this agent measures and never does (the privacy manifest)
       provision  write a device's configuration and key
 
-    Each takes --help. `lanternd --version` prints the version.
+    Each takes --help. `lanternd --version` prints the version; `lanternd --completion-script bash` a
+    bash completion script.
     Exit codes: 0 done, 1 check found a FAIL, 64 usage, 65 bad data, 66 cannot read an input,
     69 device unavailable, 73 cannot create an output, 74 I/O error, 77 permission, 78 bad configuration.
     """
@@ -71,6 +72,16 @@ case "--dump-help":
     w.endArray()
     w.endObject()
     Console.line(w.text)
+    ProcessContext.exit(ExitStatus.success.rawValue)
+case "--completion-script":
+    // A bash completion script from the same option tables (README "The board agent").
+    guard arguments.dropFirst().first == "bash" else {
+        Console.error("--completion-script: only bash is offered; type `lanternd --completion-script bash > /etc/bash_completion.d/lanternd`")
+        ProcessContext.exit(ExitStatus.usage.rawValue)
+    }
+    Console.write(BashCompletion.script(
+        tool: "lanternd", subcommands: subcommands.map { ($0.name, $0.spec) }, topLevel: ["--help", "--version", "--completion-script"]),
+        to: .standardOutput)
     ProcessContext.exit(ExitStatus.success.rawValue)
 case "--version":
     Console.line("lanternd \(BuildInfo.version) (\(BuildInfo.build))")

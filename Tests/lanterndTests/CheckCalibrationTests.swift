@@ -34,3 +34,25 @@ import Testing
         #expect(stdout.contains("FAIL  calibration: 0 walkers seen alone, 3 needed; watch longer"), "\(stdout)")
     }
 }
+
+/// `lanternd --completion-script bash`: made from the option tables, so it offers what the parser takes.
+@Suite struct CompletionScriptTests {
+    @Test func theBashScriptParsesAndCompletesSubcommandsAndOptions() throws {
+        let dir = try temporaryDirectory("lanternd-completion")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (status, script, _) = try runProcess(builtProduct("lanternd"), ["--completion-script", "bash"])
+        #expect(status == 0)
+        let file = dir.appendingPathComponent("lanternd.bash")
+        try script.write(to: file, atomically: true, encoding: .utf8)
+        let probe = """
+            source '\(file.path)'
+            COMP_WORDS=(lanternd ch); COMP_CWORD=1; _lanternd; echo "${COMPREPLY[*]}"
+            COMP_WORDS=(lanternd check --cal); COMP_CWORD=2; _lanternd; echo "${COMPREPLY[*]}"
+            """
+        let (probeStatus, out, err) = try runProcess(URL(fileURLWithPath: "/bin/bash"), ["-c", probe])
+        #expect(probeStatus == 0, "\(err)")
+        #expect(out == "check\n--calibrate\n", "\(out)")
+        let (badStatus, _, badErr) = try runProcess(builtProduct("lanternd"), ["--completion-script", "fish"])
+        #expect(badStatus == 64 && badErr.contains("only bash"))
+    }
+}

@@ -3,44 +3,16 @@
 /// the developer's to draw.
 public enum SiteSkeleton {
     public static func json(name: String, width: Int, height: Int, scale: PersonScale, interval: Int = 60) -> String {
-        var w = JSONWriter()
-        w.beginObject()
-        w.field("name", name)
-        w.key("frame")
-        w.beginObject()
-        w.field("width", width)
-        w.field("height", height)
-        w.endObject()
-        w.key("calibration")
-        w.beginObject()
-        w.key("personHeights")
-        w.beginArray()
-        for s in scale.samples {
-            w.beginObject()
-            w.field("row", s.row, places: 0)
-            w.field("height", s.height, places: 1)
-            w.endObject()
-        }
-        w.endArray()
-        w.endObject()
-        w.key("zones")
-        w.beginArray()
-        w.beginObject()
-        w.field("name", "ground")
-        w.key("points")
-        w.beginArray()
-        for (x, y) in [(0, 0), (width, 0), (width, height), (0, height)] {
-            w.beginArray()
-            w.integer(x)
-            w.integer(y)
-            w.endArray()
-        }
-        w.endArray()
-        w.endObject()
-        w.endArray()
-        w.field("interval", interval)
-        w.endObject()
-        return w.text
+        // One key per line, as the README's example, so it is easy to edit by hand.
+        let w = "\(width)", h = "\(height)"
+        var text = "{\n"
+        text += "  \"name\": " + JSONWriter.quoted(name) + ",\n"
+        text += "  \"frame\": { \"width\": \(w), \"height\": \(h) },\n"
+        text += "  \"calibration\": { " + personHeightsLine(scale) + " },\n"
+        text += "  \"zones\": [ { \"name\": \"ground\", \"points\": [[0, 0], [\(w), 0], [\(w), \(h)], [0, \(h)]] } ],\n"
+        text += "  \"interval\": \(interval)\n"
+        text += "}"
+        return text
     }
 
     /// The `personHeights` line to paste into a site file's `calibration`.
