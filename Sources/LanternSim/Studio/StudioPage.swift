@@ -282,6 +282,7 @@ function showFrame(i) {
 }
 async function replay() {
   stopReplay();
+  clearTimeout(checkTimer);
   status("Replaying the clip with this site...");
   const r = showCheck(await post("/api/replay"));
   if (!r.ok) { status(r.message, "bad"); return; }
@@ -311,6 +312,7 @@ function drawLive(row) {
   $("counts").textContent = parts.join(", ");
 }
 async function save() {
+  clearTimeout(checkTimer);  // a check still waiting would overwrite the save's verdict
   const r = showCheck(await post("/api/save"));
   if (r.ok) status("saved " + r.saved, "good"); else status(r.message, "bad");
 }
