@@ -66,6 +66,9 @@ let package = Package(
         ),
         // Host helper for the uplink tests (a journal writer to SIGKILL); not shipped.
         .executableTarget(name: "lantern-uplink-probe", dependencies: ["LanternUplink", "LanternCore"]),
+        // Host test tool: applies lanternd's sandbox (LanternSystem) and tries what it must refuse; not shipped.
+        .target(name: "CLanternSandboxProbe"),
+        .executableTarget(name: "lantern-sandbox-probe", dependencies: ["LanternSystem", "CLanternSandboxProbe"]),
         // The density model's weights file, embedded by `.incbin` (found through this target's include folder).
         .target(name: "CLanternDensityWeights"),
         // Counting people by appearance (moving or not): a small density network, no ML runtime (Embedded Swift).
@@ -88,7 +91,7 @@ let package = Package(
         // lanternd run as a process: signals, the sandbox, strace, systemd notification, the uplink.
         .testTarget(
             name: "lanterndTests",
-            dependencies: ["lanternd", "LanternAgent", "LanternCore", "LanternUplink", "LanternTestSupport"]
+            dependencies: ["lanternd", "LanternAgent", "LanternCore", "LanternUplink", "LanternTestSupport", "lantern-sandbox-probe"]
         ),
         .testTarget(name: "LanternSimTests", dependencies: ["LanternSim", "LanternRuntime", "LanternTestSupport", "lantern-sim", "lanternd"]),
     ]

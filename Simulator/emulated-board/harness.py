@@ -394,7 +394,7 @@ def summarize(sc, name, work, out, board, roles, irqs, marks, driven, t_qemu, t0
         by_interval.setdefault((r["start"], r["end"]), []).append(r)
     intervals = []
     for (start, end), rs in sorted(by_interval.items()):
-        whole = next((r for r in rs if r.get("zone") is None), rs[0])
+        whole = next((r for r in rs if "zone" in r and r["zone"] is None), rs[0])  # line records have no zone
         intervals.append({"start": start[11:19], "end": end[11:19], "status": whole["status"],
                           "coverage": whole["coverage"], "mean": whole["occupancy"]["mean"],
                           "pir": whole["gpio"]["pir"]})

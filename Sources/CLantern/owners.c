@@ -1,7 +1,9 @@
 // File ownership as a service user sees it (see include/clantern_owners.h).
 #include "clantern_owners.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -50,6 +52,39 @@ int lantern_self_can_read(const char *path, char *owner, size_t owner_size, char
     describe_owner(&st, owner, owner_size, group, group_size);
     *mode = (unsigned)(st.st_mode & 07777);
     return access(path, R_OK) == 0 ? 1 : 0;
+}
+
+int lantern_chown_files_to_user(const char *dir, const char *user) {
+    struct passwd *pw = getpwnam(user);
+    if (!pw) return -2;
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return -1;
+    DIR *d = fdopendir(dfd);
+    if (!d) {
+        int saved = errno;
+        close(dfd);
+        errno = saved;
+        return -1;
+    }
+    int changed = 0, failed = 0, saved = 0;
+    struct dirent *entry;
+    while ((entry = readdir(d)) != NULL) {
+        struct stat st;
+        if (fstatat(dfd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) continue;
+        if (st.st_uid == pw->pw_uid && st.st_gid == pw->pw_gid) continue;
+        if (fchownat(dfd, entry->d_name, pw->pw_uid, pw->pw_gid, AT_SYMLINK_NOFOLLOW) == 0) {
+            changed++;
+        } else if (!failed) {
+            failed = 1;
+            saved = errno;
+        }
+    }
+    closedir(d);
+    if (failed) {
+        errno = saved;
+        return -1;
+    }
+    return changed;
 }
 
 int lantern_chown_to_user(const char *path, const char *user) {

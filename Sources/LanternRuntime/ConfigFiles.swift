@@ -1,3 +1,4 @@
+import CLantern
 import LanternAgent
 import LanternCore
 import LanternSystem
@@ -55,9 +56,16 @@ public enum ConfigFiles {
         }
     }
 
-    /// The first line of a small secret file (an MQTT password).
+    /// The first line of a small secret file (an MQTT password, an NGSI-LD token). One that every user
+    /// may read is still used (the device keeps counting), with one warning saying how to close it.
     public static func firstLine(of path: String, what: String, option: String) throws(Failure) -> String {
         let bytes = try read(path, what: what, option: option)
+        var owner: UInt32 = 0, mode: UInt32 = 0
+        if path.withCString({ lantern_path_owner($0, &owner, &mode) }) == 0, mode & 0o004 != 0 {
+            var digits = String(mode & 0o777, radix: 8)
+            while digits.count < 3 { digits = "0" + digits }
+            Console.warning("\(path): the \(what) is readable by every user (mode 0\(digits)); chmod 600 \(path)")
+        }
         var line: [UInt8] = []
         for byte in bytes {
             if byte == 0x0A || byte == 0x0D { break }

@@ -42,6 +42,12 @@ public final class RunLoop {
     public var onSiteReloaded: ((SiteConfig) -> Void)?
     /// Confines the process once the devices are open, just before the first turn.
     public var confine: (() throws(Failure) -> Void)?
+    /// `confine` allows writes to the camera's device node only as it was at confinement (a Landlock
+    /// rule holds its inode; a camera absent then leaves every node writable): a camera plugged in
+    /// again gets a new node, which the agent cannot open, so a reopen refused with EACCES stops the
+    /// agent for systemd to restart it.
+    public var sandboxPinsCameraNode = false
+    var cameraNodePinned = false
     /// Added to the one line said when the camera is missing at start (`(camera named in board.json)`).
     public var sourceContext = ""
     /// The site file, for the one line that says it does not fit the frames (`site.json: frame is ...`).
@@ -110,6 +116,7 @@ public final class RunLoop {
             openSource(atStart: true)
         }
         try confine?()
+        cameraNodePinned = sandboxPinsCameraNode && confine != nil && !recorded && source.isOpen
         notifier?.ready(recorded ? "replaying \(source.name)" : source.isOpen ? "streaming \(source.name)" : "\(source.name) unavailable, reopening with backoff")
         let paceStart = clock.monotonicMicros
         let period = source.framePeriodMicros
@@ -196,7 +203,9 @@ public final class RunLoop {
                         throw misfit
                     }
                 } else if monotonic >= reopenAt {
-                    openSource(atStart: false)
+                    if let error = openSource(atStart: false), cameraNodePinned, error.kind == .unavailable(.permissionDenied) {
+                        throw Failure("\(error.description): the camera's device node was replaced since the sandbox was set up (plugged in again?); stopping so that systemd restarts lanternd, which opens the new one", code: .unavailable)
+                    }
                 }
                 // No camera: the loop itself reopens it, so the watchdog is fed; a camera that is open
                 // but delivers nothing stops feeding it, and systemd restarts the agent.
@@ -262,17 +271,20 @@ public final class RunLoop {
     }
 
     /// Opens (or reopens) a live source; a missing one is said once at start and retried with backoff.
-    func openSource(atStart: Bool) {
+    @discardableResult
+    func openSource(atStart: Bool) -> FrameSourceError? {
         do throws(FrameSourceError) {
             try source.open()
             cameraBackoff.reset()
             setCamera(.streaming)
+            return nil
         } catch {
             if atStart {
                 Console.warning("\(error.description)\(sourceContext); camera unavailable, intervals report unknown until it appears; check the camera cable or the board file")
                 setCamera(.missing)
             }
             reopenAt = clock.monotonicMicros + cameraBackoff.nextDelayMicros()
+            return error
         }
     }
 

@@ -44,4 +44,17 @@ public enum StateDirectory {
             throw Failure("\(path): the state directory belongs to \(ownerName), but lanternd runs as \(wanted); chown -R \(wanted): \(path)", code: .noPermission)
         }
     }
+
+    /// Gives the files root made in the state directory (the journal, `next-seq`) to `user`, just
+    /// before lanternd switches to it: otherwise, once restarted (by the watchdog, or a reboot), the
+    /// service user cannot rewrite a file created as root in the run before.
+    public static func handOver(_ path: String, to user: String) throws(Failure) {
+        let changed = path.withCString { dir in user.withCString { lantern_chown_files_to_user(dir, $0) } }
+        if changed == -2 {
+            throw Failure("--user \(user): no such user; create it (adduser --system --group \(user)) or drop --user", code: .noPermission)
+        }
+        if changed < 0 {
+            throw Failure("\(path): cannot give the state files to \(user): \(Errno.current); chown -R \(user): \(path)", code: .noPermission)
+        }
+    }
 }

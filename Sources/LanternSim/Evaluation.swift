@@ -166,7 +166,7 @@ public struct Evaluation {
         }
         let origin = ClipTime.defaultOriginSeconds
         var next = 0
-        for r in records where r.zone == nil {
+        for r in records where r.isWholeView {
             let from = (r.start.secondsSinceEpoch - origin) * 1_000_000, to = (r.end.secondsSinceEpoch - origin) * 1_000_000
             var scored: [Int] = []
             while next < frames.count && frames[next].micros < to {

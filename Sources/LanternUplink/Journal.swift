@@ -20,6 +20,11 @@ import LanternSystem
 /// `openRecovering` sets it aside under a timestamped name and starts a new one. Created 0600 (the
 /// WAL and shared-memory files take the main file's mode).
 ///
+/// Other sinks (SensorThings) keep what they still owe per record in `sink_pending`: one row per item
+/// (an Observation) with its body, written in the record's own transaction and deleted when the sink
+/// delivered it; and the ids their server assigned in `sink_ids`. A record counts as undelivered while
+/// the broker has not acknowledged it *or* a sink still owes an item of it.
+///
 /// Single-threaded: one `Journal` per file, used from the agent's one loop.
 public final class Journal {
     /// What `openRecovering` found: the damaged journal set aside, and why.
@@ -41,12 +46,39 @@ public final class Journal {
         public var created: Int64
     }
 
+    /// One item a sink owes for a record, written with it: `target` names where it goes (a
+    /// SensorThings Datastream's name), `payload` is sent as is (a resend is byte-identical).
+    public struct SinkItem: Equatable {
+        public var part: Int
+        public var target: String
+        public var payload: String
+
+        public init(part: Int, target: String, payload: String) {
+            self.part = part
+            self.target = target
+            self.payload = payload
+        }
+    }
+
+    /// An item a sink still owes, oldest record first.
+    public struct SinkEntry: Equatable {
+        public var seq: Int64
+        public var item: SinkItem
+    }
+
     public let path: String
     public let maxRecords: Int
+    /// Whether new records wait for a broker's acknowledgement (`markDelivered`): false when no MQTT
+    /// broker is configured, so only the sinks' items keep a record undelivered.
+    public var recordsAwaitAcknowledgement = true
     private var db: OpaquePointer?
     private var insertStatement: OpaquePointer?
     private var deliveredStatement: OpaquePointer?
     private var pendingStatement: OpaquePointer?
+    private var sinkInsertStatement: OpaquePointer?
+    /// The sink tables exist (`enableSinks`). A journal no sink ever used has none: its file is laid
+    /// out exactly as before sinks existed.
+    public private(set) var hasSinks = false
 
     /// Opens (creating if needed) the journal at `path`.
     public init(path: String, maxRecords: Int = 100_000) throws(JournalError) {
@@ -96,7 +128,10 @@ public final class Journal {
                 """, "create tables")
             try checkIntegrity()
             insertStatement = try prepare(
-                "INSERT INTO records(seq, device, zone, payload, created) VALUES (?, ?, ?, ?, ?)", "open")
+                "INSERT INTO records(seq, device, zone, payload, created, delivered) VALUES (?, ?, ?, ?, ?, ?)", "open")
+            if try scalar("SELECT count(*) FROM sqlite_master WHERE name = 'sink_pending'", "open") > 0 {
+                try enableSinks()
+            }
             deliveredStatement = try prepare("UPDATE records SET delivered = 1 WHERE seq = ?", "open")
             pendingStatement = try prepare(
                 "SELECT seq, device, zone, payload, created FROM records WHERE delivered = 0 AND seq > ? ORDER BY seq LIMIT ?",
@@ -144,6 +179,8 @@ public final class Journal {
         sqlite3_finalize(insertStatement)
         sqlite3_finalize(deliveredStatement)
         sqlite3_finalize(pendingStatement)
+        sqlite3_finalize(sinkInsertStatement)
+        sinkInsertStatement = nil
         insertStatement = nil
         deliveredStatement = nil
         pendingStatement = nil
@@ -159,16 +196,36 @@ public final class Journal {
     /// (at 1,000 pages, 4 MB) never comes on a state partition smaller than that.
     @discardableResult
     public func append(device: String, zone: String?, payload: (Int64) -> String) throws(JournalError) -> Int64 {
-        do throws(JournalError) {
-            return try appendOnce(device: device, zone: zone, payload: payload)
-        } catch {
-            guard error.isFull else { throw error }
-            _ = sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", nil, nil, nil)
-            return try appendOnce(device: device, zone: zone, payload: payload)
+        try append(device: device, zone: zone) { seq in (payload(seq), []) }
+    }
+
+    /// `append`, with what each sink owes for the record (`sinks(seq)`: sink name and items), in the
+    /// same transaction: a record and its Observations are durable together or not at all.
+    @discardableResult
+    public func append(
+        device: String, zone: String?, payload: (Int64) -> String, sinks: (Int64) -> [(sink: String, items: [SinkItem])]
+    ) throws(JournalError) -> Int64 {
+        try append(device: device, zone: zone) { seq in
+            let text = payload(seq)
+            return (text, sinks(seq))
         }
     }
 
-    private func appendOnce(device: String, zone: String?, payload: (Int64) -> String) throws(JournalError) -> Int64 {
+    private func append(
+        device: String, zone: String?, encode: (Int64) -> (String, [(sink: String, items: [SinkItem])])
+    ) throws(JournalError) -> Int64 {
+        do throws(JournalError) {
+            return try appendOnce(device: device, zone: zone, encode: encode)
+        } catch {
+            guard error.isFull else { throw error }
+            _ = sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", nil, nil, nil)
+            return try appendOnce(device: device, zone: zone, encode: encode)
+        }
+    }
+
+    private func appendOnce(
+        device: String, zone: String?, encode: (Int64) -> (String, [(sink: String, items: [SinkItem])])
+    ) throws(JournalError) -> Int64 {
         try execute("BEGIN IMMEDIATE", "append")
         do throws(JournalError) {
             let seq = try metaValue("next_seq", "append")
@@ -177,9 +234,26 @@ public final class Journal {
             sqlite3_bind_int64(statement, 1, seq)
             bind(device, at: 2, statement)
             if let zone { bind(zone, at: 3, statement) } else { sqlite3_bind_null(statement, 3) }
-            bind(payload(seq), at: 4, statement)
+            let (text, owed) = encode(seq)
+            bind(text, at: 4, statement)
             sqlite3_bind_int64(statement, 5, SystemClock.realtimeMicros / 1_000_000)
+            sqlite3_bind_int64(statement, 6, recordsAwaitAcknowledgement ? 0 : 1)
             try step(statement, "append")
+            if !owed.allSatisfy({ $0.items.isEmpty }) && sinkInsertStatement == nil {
+                throw JournalError(path: path, operation: "append", code: SQLITE_MISUSE, message: "sink items without enableSinks()")
+            }
+            for (sink, items) in owed where !items.isEmpty {
+                let sinkStatement = sinkInsertStatement!
+                for item in items {
+                    sqlite3_reset(sinkStatement)
+                    bind(sink, at: 1, sinkStatement)
+                    sqlite3_bind_int64(sinkStatement, 2, seq)
+                    sqlite3_bind_int64(sinkStatement, 3, Int64(item.part))
+                    bind(item.target, at: 4, sinkStatement)
+                    bind(item.payload, at: 5, sinkStatement)
+                    try step(sinkStatement, "append")
+                }
+            }
             try execute("UPDATE meta SET value = \(seq + 1) WHERE key = 'next_seq'", "append")
             try prune()
             try execute("COMMIT", "append")
@@ -233,9 +307,13 @@ public final class Journal {
             payload: text(statement, 3) ?? "", created: sqlite3_column_int64(statement, 4))
     }
 
-    /// The oldest record the broker has not acknowledged (nil: everything journaled was delivered).
+    /// The oldest record the broker has not acknowledged or a sink still owes an item of (nil:
+    /// everything journaled was delivered).
     public func firstUndelivered() throws(JournalError) -> Int64? {
-        let statement = try prepare("SELECT min(seq) FROM records WHERE delivered = 0", "read")
+        let statement = try prepare(hasSinks
+            ? "SELECT min(seq) FROM (SELECT min(seq) AS seq FROM records WHERE delivered = 0 UNION ALL SELECT min(seq) FROM sink_pending)"
+            : "SELECT min(seq) FROM records WHERE delivered = 0",
+            "read")
         defer { sqlite3_finalize(statement) }
         let rc = sqlite3_step(statement)
         guard rc == SQLITE_ROW else { throw failure("read", rc) }
@@ -245,7 +323,119 @@ public final class Journal {
 
     /// Undelivered entries: the health message's journal depth.
     public func undeliveredCount() throws(JournalError) -> Int {
-        Int(try scalar("SELECT count(*) FROM records WHERE delivered = 0", "count"))
+        Int(try scalar(hasSinks
+            ? "SELECT count(*) FROM records WHERE delivered = 0 OR seq IN (SELECT seq FROM sink_pending)"
+            : "SELECT count(*) FROM records WHERE delivered = 0", "count"))
+    }
+
+    // MARK: Sinks
+
+    /// Creates the sink tables (idempotent); needed before records carry sink items.
+    public func enableSinks() throws(JournalError) {
+        guard !hasSinks else { return }
+        try execute(
+            """
+                CREATE TABLE IF NOT EXISTS sink_pending (
+                    sink TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    part INTEGER NOT NULL,
+                    target TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    PRIMARY KEY (sink, seq, part)
+                ) WITHOUT ROWID;
+                CREATE INDEX IF NOT EXISTS sink_pending_seq ON sink_pending(seq);
+                CREATE TABLE IF NOT EXISTS sink_ids (
+                    sink TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    PRIMARY KEY (sink, name)
+                ) WITHOUT ROWID;
+            """, "create sink tables")
+        sinkInsertStatement = try prepare(
+            "INSERT OR REPLACE INTO sink_pending(sink, seq, part, target, payload) VALUES (?, ?, ?, ?, ?)", "open")
+        hasSinks = true
+    }
+
+    /// Up to `limit` items `sink` still owes, after (`seq`, `part`), oldest first.
+    public func sinkPending(_ sink: String, after: (seq: Int64, part: Int) = (0, -1), limit: Int) throws(JournalError) -> [SinkEntry] {
+        try enableSinks()
+        let statement = try prepare(
+            "SELECT seq, part, target, payload FROM sink_pending WHERE sink = ? AND (seq > ? OR (seq = ? AND part > ?)) ORDER BY seq, part LIMIT ?",
+            "read sink")
+        defer { sqlite3_finalize(statement) }
+        bind(sink, at: 1, statement)
+        sqlite3_bind_int64(statement, 2, after.seq)
+        sqlite3_bind_int64(statement, 3, after.seq)
+        sqlite3_bind_int64(statement, 4, Int64(after.part))
+        sqlite3_bind_int64(statement, 5, Int64(limit))
+        var entries: [SinkEntry] = []
+        while true {
+            let rc = sqlite3_step(statement)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw failure("read sink", rc) }
+            entries.append(SinkEntry(seq: sqlite3_column_int64(statement, 0), item: SinkItem(
+                part: Int(sqlite3_column_int64(statement, 1)), target: text(statement, 2) ?? "",
+                payload: text(statement, 3) ?? "")))
+        }
+        return entries
+    }
+
+    /// Items `sink` still owes.
+    public func sinkPendingCount(_ sink: String) throws(JournalError) -> Int {
+        try enableSinks()
+        let statement = try prepare("SELECT count(*) FROM sink_pending WHERE sink = ?", "count sink")
+        defer { sqlite3_finalize(statement) }
+        bind(sink, at: 1, statement)
+        let rc = sqlite3_step(statement)
+        guard rc == SQLITE_ROW else { throw failure("count sink", rc) }
+        return Int(sqlite3_column_int64(statement, 0))
+    }
+
+    /// `sink` delivered this item (its server accepted it).
+    public func markSinkDelivered(_ sink: String, seq: Int64, part: Int) throws(JournalError) {
+        try enableSinks()
+        let statement = try prepare("DELETE FROM sink_pending WHERE sink = ? AND seq = ? AND part = ?", "mark sink delivered")
+        defer { sqlite3_finalize(statement) }
+        bind(sink, at: 1, statement)
+        sqlite3_bind_int64(statement, 2, seq)
+        sqlite3_bind_int64(statement, 3, Int64(part))
+        try step(statement, "mark sink delivered")
+    }
+
+    /// The ids `sink`'s server assigned, by name.
+    public func sinkIDs(_ sink: String) throws(JournalError) -> [(name: String, id: String)] {
+        try enableSinks()
+        let statement = try prepare("SELECT name, id FROM sink_ids WHERE sink = ? ORDER BY name", "read sink ids")
+        defer { sqlite3_finalize(statement) }
+        bind(sink, at: 1, statement)
+        var ids: [(name: String, id: String)] = []
+        while true {
+            let rc = sqlite3_step(statement)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw failure("read sink ids", rc) }
+            ids.append((text(statement, 0) ?? "", text(statement, 1) ?? ""))
+        }
+        return ids
+    }
+
+    /// Keeps the id `sink`'s server assigned to `name` (committed when this returns).
+    public func setSinkID(_ sink: String, name: String, id: String) throws(JournalError) {
+        try enableSinks()
+        let statement = try prepare("INSERT OR REPLACE INTO sink_ids(sink, name, id) VALUES (?, ?, ?)", "save sink id")
+        defer { sqlite3_finalize(statement) }
+        bind(sink, at: 1, statement)
+        bind(name, at: 2, statement)
+        bind(id, at: 3, statement)
+        try step(statement, "save sink id")
+    }
+
+    /// Forgets every id of `sink` (its server was replaced: everything is created again).
+    public func clearSinkIDs(_ sink: String) throws(JournalError) {
+        try enableSinks()
+        let statement = try prepare("DELETE FROM sink_ids WHERE sink = ?", "clear sink ids")
+        defer { sqlite3_finalize(statement) }
+        bind(sink, at: 1, statement)
+        try step(statement, "clear sink ids")
     }
 
     /// Undelivered entries dropped to keep the journal within `maxRecords`, since it was created.
@@ -284,16 +474,18 @@ public final class Journal {
         let total = try scalar("SELECT count(*) FROM records", "prune")
         var excess = total - Int64(maxRecords)
         guard excess > 0 else { return }
+        let owed = hasSinks ? "(SELECT seq FROM sink_pending)" : "(SELECT NULL WHERE 0)"
         try execute(
-            "DELETE FROM records WHERE seq IN (SELECT seq FROM records WHERE delivered = 1 ORDER BY seq LIMIT \(excess))",
+            "DELETE FROM records WHERE seq IN (SELECT seq FROM records WHERE delivered = 1 AND seq NOT IN \(owed) ORDER BY seq LIMIT \(excess))",
             "prune")
         excess -= Int64(sqlite3_changes(db))
         guard excess > 0 else { return }
         try execute(
-            "DELETE FROM records WHERE seq IN (SELECT seq FROM records WHERE delivered = 0 ORDER BY seq LIMIT \(excess))",
+            "DELETE FROM records WHERE seq IN (SELECT seq FROM records WHERE delivered = 0 OR seq IN \(owed) ORDER BY seq LIMIT \(excess))",
             "prune")
         let dropped = Int64(sqlite3_changes(db))
         try execute("UPDATE meta SET value = value + \(dropped) WHERE key = 'dropped'", "prune")
+        if hasSinks { try execute("DELETE FROM sink_pending WHERE seq NOT IN (SELECT seq FROM records)", "prune") }
     }
 
     private func metaValue(_ key: String, _ operation: String) throws(JournalError) -> Int64 {

@@ -2,18 +2,19 @@ import CLantern
 import LanternCore
 import LanternSystem
 
-/// NGSI-LD over HTTP: upserts `CrowdFlowObserved` entities (`NGSILD.upsertBody`) to a context broker
+/// NGSI-LD over HTTP: upserts entities (`CrowdFlowObserved`, `Device`, `PrivacyObject`, encoded by
+/// LanternCore's `NGSILD`; batched by `NGSILD.upsertBody`) to a context broker
 /// with `POST <base>/ngsi-ld/v1/entityOperations/upsert` (ETSI GS CIM 009, 5.6.8), Content-Type
 /// `application/ld+json`, through libcurl's multi interface driven from the agent's loop: `service()`
 /// never blocks (`curl_multi_perform`), one request is in flight at a time, and no thread is started
 /// (CURLOPT_NOSIGNAL; a numeric host never reaches curl's threaded resolver, a name does: on the board
 /// use an address, or accept one short-lived resolver thread per request).
 ///
-/// What it guarantees, and why that is enough: the context broker holds the *current* state of one
-/// entity per device and zone, and an upsert replaces it. So the client keeps, per zone, only the newest
-/// record not yet accepted (a 2xx), and sends those as one batch; a failed batch (transport error or a
-/// non-2xx status) is retried with jittered exponential backoff (`Backoff`), newer records replacing older ones of the same
-/// zone meanwhile. The history of every interval is the MQTT journal's job, not this one's: nothing here
+/// What it guarantees, and why that is enough: the context broker holds the *current* state of each
+/// entity, and an upsert replaces it. So the client keeps, per entity id, only the newest version not
+/// yet accepted (a 2xx), and sends those as one batch; a failed batch (transport error or a non-2xx
+/// status) is retried with jittered exponential backoff (`Backoff`), newer versions replacing older ones
+/// of the same entity meanwhile. The history of every interval is the MQTT journal's job, not this one's: nothing here
 /// is written to disk, so the newest state not yet accepted is lost on restart (the next interval
 /// replaces it a minute later).
 public final class NGSIClient {
@@ -49,6 +50,23 @@ public final class NGSIClient {
             return port ?? (https ? 443 : 80)
         }
 
+        /// The host `baseURL` names (an IPv6 address without its brackets): the sandbox keeps DNS
+        /// open only when it is a name.
+        public var host: String {
+            let bytes = Array(baseURL.utf8)
+            var i = 0
+            while i + 2 < bytes.count && !(bytes[i] == 0x3A && bytes[i + 1] == 0x2F && bytes[i + 2] == 0x2F) { i += 1 }
+            var j = min(i + 3, bytes.count)
+            if j < bytes.count && bytes[j] == 0x5B {  // [IPv6]
+                var k = j + 1
+                while k < bytes.count && bytes[k] != 0x5D { k += 1 }
+                return String(decoding: bytes[(j + 1)..<k], as: UTF8.self)
+            }
+            let start = j
+            while j < bytes.count && bytes[j] != 0x2F && bytes[j] != 0x3A { j += 1 }
+            return String(decoding: bytes[start..<j], as: UTF8.self)
+        }
+
         public init(baseURL: String, device: String) {
             self.baseURL = baseURL
             self.device = device
@@ -72,9 +90,9 @@ public final class NGSIClient {
     private let multi: UnsafeMutableRawPointer
     private var easy: UnsafeMutableRawPointer?
     private var headers: UnsafeMutablePointer<curl_slist>?
-    /// Newest record per zone (nil key: the whole view) not yet accepted, in order of first arrival.
-    private var waiting: [(zone: String?, record: IntervalRecord, privacy: PrivacyPolicy)] = []
-    private var sending: [(record: IntervalRecord, privacy: PrivacyPolicy)] = []
+    /// Newest version of each entity not yet accepted, by id, in order of first arrival.
+    private var waiting: [(id: String, json: String)] = []
+    private var sending: [(id: String, json: String)] = []
     /// When the next batch may start (the clock's monotonic microseconds).
     public private(set) var nextAttemptMicros: Int64 = 0
     private var backoff: Backoff
@@ -115,14 +133,13 @@ public final class NGSIClient {
 
     private static let globalInit: Void = { _ = lantern_curl_global_init() }()
 
-    /// Queues the record's entity, encoded under `privacy`; it replaces a waiting one of the same zone.
-    public func submit(_ record: IntervalRecord, privacy: PrivacyPolicy) {
-        for i in 0..<waiting.count where waiting[i].zone == record.zone {
-            waiting[i].record = record
-            waiting[i].privacy = privacy
+    /// Queues an entity (one line of JSON with its `@context`); it replaces a waiting one of the same id.
+    public func submit(id: String, entity json: String) {
+        for i in 0..<waiting.count where waiting[i].id == id {
+            waiting[i].json = json
             return
         }
-        waiting.append((record.zone, record, privacy))
+        waiting.append((id, json))
     }
 
     /// A request is in flight: the loop should come back within a few milliseconds.
@@ -153,15 +170,9 @@ public final class NGSIClient {
     // MARK: Internals
 
     private func start() {
-        sending = waiting.map { ($0.record, $0.privacy) }
+        sending = waiting
         waiting = []
-        var w = JSONWriter(reservingCapacity: 900 * max(sending.count, 1))
-        w.beginArray()
-        for sent in sending {
-            NGSILD.write(sent.record, device: configuration.device, suppressBelow: sent.privacy.suppressBelow, into: &w)
-        }
-        w.endArray()
-        let body = w.text
+        let body = NGSILD.upsertBody(sending.map { $0.json })
         guard let e = curl_easy_init() else {
             failed("curl_easy_init failed (out of memory?)")
             return
@@ -204,10 +215,10 @@ public final class NGSIClient {
         }
     }
 
-    /// Puts the batch back (behind newer records of the same zone) and schedules a retry.
+    /// Puts the batch back (behind newer versions of the same entities) and schedules a retry.
     private func failed(_ reason: String) {
-        for sent in sending.reversed() where !waiting.contains(where: { $0.zone == sent.record.zone }) {
-            waiting.insert((sent.record.zone, sent.record, sent.privacy), at: 0)
+        for sent in sending.reversed() where !waiting.contains(where: { $0.id == sent.id }) {
+            waiting.insert(sent, at: 0)
         }
         sending = []
         let wait = backoff.nextDelayMicros()

@@ -34,6 +34,9 @@ public final class Uplink {
 
     /// The agent's side of the health message (camera, GPIO inputs, dropped frames), set by the run loop.
     public var health = DeviceHealth()
+    /// Home Assistant discovery (`--ha-discovery`): its config messages are published retained at QoS 1
+    /// after every connect (after `online` and the privacy manifest). nil: none.
+    public var discovery: HomeAssistantDiscovery?
     /// The privacy manifest (LanternCore's `PrivacyManifest.json`), published retained at QoS 1 on
     /// `lantern/<device>/privacy` after every connect (after `online`, before the backlog), so a new
     /// subscriber always reads what this device promises. nil: none.
@@ -46,6 +49,8 @@ public final class Uplink {
     /// Records lost since start: held records beyond the memory bound, and undelivered records of a
     /// damaged or lost journal. Each loss is also a gap record in the sequence.
     public var journalLost: Int64 = 0
+    /// A PUBACK for a publish the uplink did not make (another sink's on the same connection).
+    public var onOtherAcknowledgement: ((Int32) -> Void)?
     /// Interval publishes acknowledged since start.
     public private(set) var deliveredCount = 0
 
@@ -56,6 +61,10 @@ public final class Uplink {
     private var backlogExhausted = false
     private let startedMicros: Int64
     private var nextHealthMicros: Int64
+    /// The agent's health as last published: a change (the camera lost, an input) is published at
+    /// once, at most once a second.
+    private var publishedHealth: DeviceHealth?
+    private var lastHealthMicros: Int64 = .min
     /// The newest error the loop could not throw (a journal failure inside a PUBACK callback, a failed
     /// publish), one line; sent in the health message as `last_error` and logged once by the runtime.
     public private(set) var lastError: String?
@@ -85,16 +94,34 @@ public final class Uplink {
 
     /// `submit`, also returning the Lantern JSON line as journaled (what a subscriber receives), encoded
     /// under `privacy`.
-    public func submitLine(_ record: IntervalRecord, privacy: PrivacyPolicy = PrivacyPolicy()) throws(JournalError) -> (seq: Int64, line: String) {
+    /// `sinks(seq)`: what other sinks owe for it (SensorThings Observations), journaled with it.
+    public func submitLine(
+        _ record: IntervalRecord, privacy: PrivacyPolicy = PrivacyPolicy(),
+        sinks: (Int64) -> [(sink: String, items: [Journal.SinkItem])] = { _ in [] }
+    ) throws(JournalError) -> (seq: Int64, line: String) {
         let device = configuration.device, k = privacy.suppressBelow
         var line = ""
-        let seq = try journal.append(device: device, zone: record.zone) { seq in
+        let seq = try journal.append(device: device, zone: record.line.map { "line:" + $0 } ?? record.zone, payload: { seq in
             line = LanternJSON.encode(record, device: device, seq: seq, suppressBelow: k)
             return line
-        }
+        }, sinks: sinks)
         backlogExhausted = false
         sendBacklog()
         return (seq, line)
+    }
+
+    /// Publishes the record's bare values (`ValueTopics`: QoS 0, not retained) when the link is up;
+    /// nothing is kept for later: the journaled `intervals` topic is the record.
+    public func publishValues(_ record: IntervalRecord, privacy: PrivacyPolicy = PrivacyPolicy()) {
+        guard client.state == .connected else { return }
+        for message in ValueTopics.messages(record, topics: topics, suppressBelow: privacy.suppressBelow) {
+            do throws(MQTTError) {
+                _ = try client.publish(topic: message.topic, payload: message.payload, qos: 0, retain: false)
+            } catch {
+                recordError(error.description)
+                return
+            }
+        }
     }
 
     /// Journals a gap record (nil zone) and publishes it like an interval record. Returns its seq and line.
@@ -120,9 +147,13 @@ public final class Uplink {
         sendBacklog()
         if configuration.healthIntervalMs > 0 && client.state == .connected {
             let now = client.clock.monotonicMicros
-            if now >= nextHealthMicros {
+            let changed = publishedHealth != nil && publishedHealth != health && now - lastHealthMicros >= 1_000_000
+            if now >= nextHealthMicros || changed {
                 nextHealthMicros = now + configuration.healthIntervalMs * 1000
-                _ = try? client.publish(topic: topics.health, payload: healthMessage(), qos: 0, retain: false)
+                lastHealthMicros = now
+                publishedHealth = health
+                // Retained: a dashboard arriving later reads the device's state at once.
+                _ = try? client.publish(topic: topics.health, payload: healthMessage(), qos: 1, retain: true)
             }
         }
     }
@@ -210,7 +241,10 @@ public final class Uplink {
     }
 
     private func acknowledged(_ mid: Int32) {
-        guard let seq = inFlight.removeValue(forKey: mid) else { return }
+        guard let seq = inFlight.removeValue(forKey: mid) else {
+            onOtherAcknowledgement?(mid)
+            return
+        }
         do throws(JournalError) {
             try journal.markDelivered(seq)
             deliveredCount += 1
@@ -225,6 +259,16 @@ public final class Uplink {
                 _ = try client.publish(topic: topics.privacy, payload: privacyManifest, qos: 1, retain: true)
             } catch {
                 recordError(error.description)
+            }
+        }
+        if let discovery {
+            for message in discovery.messages() {
+                do throws(MQTTError) {
+                    _ = try client.publish(topic: message.topic, payload: message.payload, qos: 1, retain: true)
+                } catch {
+                    recordError(error.description)
+                    break
+                }
             }
         }
         inFlight = [:]

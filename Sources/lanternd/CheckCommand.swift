@@ -92,7 +92,7 @@ enum CheckCommand {
             checkCamera(board.camera, site: site, seconds: seconds, report)
         }
         checkClock(report)
-        if let url = parsed.value("--mqtt-url") ?? conf?.mqttURL {
+        if let url = parsed.value("--mqtt-url") ?? conf?["mqtt-url"] {
             checkBroker(url, report)
             checkTLSFiles(url, conf, user: parsed.value("--user") ?? (SystemProbes.userExists("lantern") ? "lantern" : nil), report)
         }
@@ -222,12 +222,12 @@ enum CheckCommand {
     /// The CA, certificate and key of lantern.conf, as `lanternd run` will read them (as `user`).
     static func checkTLSFiles(_ text: String, _ conf: DeviceConfig?, user: String?, _ report: (Level, String) -> Void) {
         guard case .success(let url) = MQTTURL.parse(text), url.tls, let conf else { return }
-        let problems = DeviceCredentials.problems(ca: conf.mqttCA, certificate: conf.mqttCert, key: conf.mqttKey, user: user)
+        let problems = DeviceCredentials.problems(ca: conf["mqtt-ca"], certificate: conf["mqtt-cert"], key: conf["mqtt-key"], user: user)
         for problem in problems { report(.fail, "tls: \(problem)") }
         if problems.isEmpty {
             var found: [String] = []
-            if conf.mqttCA != nil { found.append("CA") }
-            if conf.mqttCert != nil { found.append("certificate matching the key, valid") }
+            if conf["mqtt-ca"] != nil { found.append("CA") }
+            if conf["mqtt-cert"] != nil { found.append("certificate matching the key, valid") }
             report(.pass, "tls: " + (found.isEmpty ? "the system's CAs" : found.joined(separator: ", ")) + (user.map { ", readable by \($0)" } ?? ""))
         }
     }

@@ -34,6 +34,8 @@ enum ProvisionCommand {
             OptionSpec("--ngsi-url", "URL", "NGSI-LD context broker, written to lantern.conf"),
             OptionSpec("--ngsi-tenant", "NAME", "NGSI-LD tenant, written to lantern.conf"),
             OptionSpec("--ngsi-token-file", "FILE", "NGSI-LD bearer token file, written to lantern.conf"),
+            OptionSpec("--sta-url", "URL", "OGC SensorThings service root (http://host:port/path/v1.1), written to lantern.conf"),
+            OptionSpec("--sta-location", "LON,LAT", "where the lamppost stands (WGS84), the SensorThings Location, written to lantern.conf"),
             OptionSpec("--no-client-cert", nil, "mqtts without a client certificate: lantern.conf names no device.crt"),
             OptionSpec("--key-owner", "USER", "the user the key is given to, readable by it only (default lantern, the service user)"),
             OptionSpec("--install-cert", "FILE", "install the CA-signed certificate FILE as DIR/device.crt, once it matches DIR/device.key"),
@@ -59,19 +61,19 @@ enum ProvisionCommand {
             case .success(let parsedURL): tls = parsedURL.tls
             case .failure(let error): throw Failure("--mqtt-url \(error.description)", code: .usage)
             }
-            config.mqttURL = url
+            config["mqtt-url"] = url
         }
-        for key in ["mqtt-user", "mqtt-password-file", "ngsi-url", "ngsi-tenant", "ngsi-token-file"] {
+        for key in ["mqtt-user", "mqtt-password-file", "ngsi-url", "ngsi-tenant", "ngsi-token-file", "sta-url", "sta-location"] {
             if let value = parsed.value("--" + key) { config[key] = value }
         }
         let ca = parsed.value("--mqtt-ca")
         if ca != nil || tls {
-            guard config.mqttURL != nil else { throw Failure("--mqtt-ca needs --mqtt-url mqtts://host:port", code: .usage) }
+            guard config["mqtt-url"] != nil else { throw Failure("--mqtt-ca needs --mqtt-url mqtts://host:port", code: .usage) }
         }
-        if ca != nil { config.mqttCA = "ca.crt" }
+        if ca != nil { config["mqtt-ca"] = "ca.crt" }
         if tls && !parsed.has("--no-client-cert") {
-            config.mqttCert = "device.crt"
-            config.mqttKey = "device.key"
+            config["mqtt-cert"] = "device.crt"
+            config["mqtt-key"] = "device.key"
         }
         try provision(dir: dir, board: board, site: site, config: config, ca: ca, keyOwner: parsed.value("--key-owner") ?? "lantern")
     }

@@ -31,10 +31,15 @@ enum RunCommand {
             OptionSpec("--ngsi-url", "URL", "also upsert NGSI-LD CrowdFlowObserved entities to this context broker (http://host:port)"),
             OptionSpec("--ngsi-tenant", "NAME", "NGSI-LD tenant (the NGSILD-Tenant header)"),
             OptionSpec("--ngsi-token-file", "FILE", "NGSI-LD bearer token (Authorization: Bearer): the file's first line"),
+            OptionSpec("--ngsi-context", "URL", "the JSON-LD @context entities name: where Schemas/lantern-context.jsonld is served (default: its terms inline)"),
+            OptionSpec("--ha-discovery", nil, "publish Home Assistant MQTT discovery configs (retained) for every zone, line and the camera"),
+            OptionSpec("--sta-url", "URL", "also send OGC SensorThings Observations to this service root, http://host:port/path/v1.1 (needs --state-dir)"),
+            OptionSpec("--sta-location", "LON,LAT", "where the lamppost stands (WGS84 degrees): the SensorThings Thing's Location"),
+            OptionSpec("--sta-mqtt", nil, "publish the Observations over --mqtt-url to v1.1/Datastreams(<id>)/Observations (the SensorThings MQTT extension) instead of HTTP POST; lantern.conf: sta-mqtt=true"),
             OptionSpec("--drain-timeout", "S", "at the end of a replay, wait at most S seconds for undelivered intervals (default 60)"),
             OptionSpec("--retry-window", "S", "first reconnect window of the broker and context broker, seconds (default 30): each device waits a random time within it, so a fleet does not return at once"),
             OptionSpec("--user", "NAME", "started as root: switch to this user once devices are open"),
-            OptionSpec("--config-dir", "DIR", "read DIR/lantern.conf: device-id and every mqtt-* and ngsi-* option not given here"),
+            OptionSpec("--config-dir", "DIR", "read DIR/lantern.conf: device-id and every mqtt-*, ngsi-* and sta-* option not given here"),
             OptionSpec("--first-boot-dir", "DIR", "move lantern.conf, board.json, site.json found in DIR into --config-dir (default /etc/lantern) first"),
             OptionSpec("--no-sandbox", nil, "skip the self-confinement (Landlock, seccomp); for debugging only"),
         ] + Console.options)
@@ -110,12 +115,31 @@ enum RunCommand {
         o.uplink.mqttPasswordFile = setting("--mqtt-password-file")
         o.uplink.ngsiTenant = setting("--ngsi-tenant")
         o.uplink.ngsiTokenFile = setting("--ngsi-token-file")
+        o.uplink.ngsiContext = setting("--ngsi-context")
+        if let url = o.uplink.ngsiContext, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            throw UsageError("--ngsi-context \(ShownText.shown(url)): expected the http:// or https:// URL where Schemas/lantern-context.jsonld is served")
+        }
+        o.uplink.haDiscovery = parsed.has("--ha-discovery") || config?["ha-discovery"] == "true"
         if let text = setting("--ngsi-url") {
             guard text.hasPrefix("http://") || text.hasPrefix("https://") else {
                 throw UsageError("--ngsi-url \(text): expected the context broker's http://host:port")
             }
             o.uplink.ngsiURL = text
         }
+        if let text = setting("--sta-url") {
+            guard text.hasPrefix("http://") || text.hasPrefix("https://") else {
+                throw UsageError("--sta-url \(text): expected the SensorThings service root, e.g. http://127.0.0.1:8080/FROST-Server/v1.1")
+            }
+            o.uplink.staURL = text
+        }
+        if let text = setting("--sta-location") {
+            guard let position = RunCommand.position(text) else {
+                throw UsageError("--sta-location \(ShownText.shown(text)): expected longitude,latitude in degrees, e.g. --sta-location 8.5417,47.3769")
+            }
+            o.uplink.staPosition = position
+        }
+        // lantern.conf's switches are `true` or `false`, checked when the file is read (DeviceConfig).
+        o.uplink.staOverMQTT = parsed.has("--sta-mqtt") || config?["sta-mqtt"] == "true"
         if let n = try parsed.integer("--drain-timeout", in: 0...86_400, example: 60) { o.uplink.drainTimeoutSeconds = n }
         if let text = parsed.value("--retry-window") {
             guard let micros = DecimalText.micros(text.utf8), micros >= 1000, micros <= 3_600_000_000 else {
@@ -150,9 +174,36 @@ enum RunCommand {
         } else if u.mqttCA != nil || u.mqttCert != nil || u.mqttKey != nil || u.mqttUser != nil || u.mqttPasswordFile != nil {
             throw UsageError("--mqtt-ca, --mqtt-cert, --mqtt-key, --mqtt-user and --mqtt-password-file need --mqtt-url URL")
         }
-        if u.ngsiURL == nil && (u.ngsiTenant != nil || u.ngsiTokenFile != nil) {
-            throw UsageError("--ngsi-tenant and --ngsi-token-file need --ngsi-url URL")
+        if u.ngsiURL == nil && (u.ngsiTenant != nil || u.ngsiTokenFile != nil || u.ngsiContext != nil) {
+            throw UsageError("--ngsi-tenant, --ngsi-token-file and --ngsi-context need --ngsi-url URL")
         }
+        if u.haDiscovery && u.mqttURL == nil {
+            throw UsageError("--ha-discovery needs --mqtt-url URL (discovery configs are MQTT messages)")
+        }
+        if u.staURL != nil && o.stateDirectory == nil {
+            throw UsageError("--sta-url needs --state-dir DIR: Observations are journaled there until the server accepts them")
+        }
+        if u.staOverMQTT && (u.staURL == nil || u.mqttURL == nil) {
+            throw UsageError("--sta-mqtt needs --sta-url URL (the entities and their ids are created over HTTP) and --mqtt-url URL (the broker the server listens to)")
+        }
+        if u.staURL == nil && u.staPosition != nil {
+            throw UsageError("--sta-location needs --sta-url URL")
+        }
+    }
+
+    /// `LON,LAT` in degrees (`-8.25,47.5`), within range; nil otherwise.
+    static func position(_ text: String) -> (longitude: Double, latitude: Double)? {
+        let parts = text.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return nil }
+        func degrees(_ part: Substring.UTF8View.SubSequence) -> Double? {
+            var bytes = Array(part)
+            var negative = false
+            if bytes.first == UInt8(ascii: "-") { negative = true; bytes.removeFirst() }
+            guard let scaled = DecimalText.fixed(bytes, places: 7) else { return nil }
+            return (negative ? -1 : 1) * Double(scaled) / 10_000_000
+        }
+        guard let lon = degrees(parts[0]), let lat = degrees(parts[1]), abs(lon) <= 180, abs(lat) <= 90 else { return nil }
+        return (lon, lat)
     }
 
     /// First boot, then `lantern.conf` (nil without --config-dir or without the file). A value that
@@ -230,10 +281,13 @@ enum RunCommand {
 
         var uplink: UplinkSession?
         if o.uplink.isEnabled {
-            let manifest = PrivacyManifest(device: o.deviceID, site: site, version: BuildInfo.version, build: BuildInfo.build).json
+            // The interval in force (--interval overrides the site's), as the records carry it.
+            var manifestSite = site
+            manifestSite.intervalSeconds = intervalSeconds
+            let manifest = PrivacyManifest(device: o.deviceID, site: manifestSite, version: BuildInfo.version, build: BuildInfo.build)
             uplink = try UplinkSession(
                 settings: o.uplink, device: o.deviceID, stateDirectory: o.stateDirectory, site: site,
-                intervalSeconds: intervalSeconds, privacyManifest: manifest, clock: clock)
+                intervalSeconds: intervalSeconds, privacyManifest: manifest.json, clock: clock, manifest: manifest)
         }
         let publisher = try Publisher(device: o.deviceID, privacy: site.privacy, stateDirectory: o.stateDirectory, uplink: uplink)
         let agent = Agent(site: site, intervalSeconds: o.interval, framePeriodMicros: source.framePeriodMicros)
@@ -246,13 +300,33 @@ enum RunCommand {
         loop.onRecords = { publisher.publish($0) }
         loop.onTurn = { publisher.service(atMonotonic: $0) }
         loop.reloadSite = { () throws(Failure) in try ConfigFiles.site(o.site) }
-        loop.onSiteReloaded = { publisher.privacy = $0.privacy }
+        loop.onSiteReloaded = { reloaded in
+            publisher.privacy = reloaded.privacy
+            var manifestSite = reloaded
+            if let interval = o.interval { manifestSite.intervalSeconds = interval }
+            uplink?.siteReloaded(reloaded, manifest: PrivacyManifest(device: o.deviceID, site: manifestSite, version: BuildInfo.version, build: BuildInfo.build))
+        }
         if let board = o.board { loop.sourceContext = " (camera named in \(board))" }
         loop.siteName = o.site
         var confinement = Confinement(user: o.user, sandbox: o.sandbox, writableDirectory: o.stateDirectory, announce: o.replay == nil)
-        if let url = o.uplink.mqttURL { confinement.connectPorts.append(Int(url.port)) }
-        if let url = o.uplink.ngsiURL { confinement.connectPorts.append(NGSIClient.Configuration(baseURL: url, device: o.deviceID).port) }
+        if let url = o.uplink.mqttURL {
+            confinement.connectPorts.append(Int(url.port))
+            confinement.hosts.append(url.host)
+        }
+        if let url = o.uplink.ngsiURL {
+            let ngsi = NGSIClient.Configuration(baseURL: url, device: o.deviceID)
+            confinement.connectPorts.append(ngsi.port)
+            confinement.hosts.append(ngsi.host)
+        }
+        if let url = o.uplink.staURL {
+            // SensorThings speaks HTTP like NGSI-LD: the same host and port rules.
+            let sta = NGSIClient.Configuration(baseURL: url, device: o.deviceID)
+            confinement.connectPorts.append(sta.port)
+            confinement.hosts.append(sta.host)
+        }
+        if let camera = source as? CameraSource { confinement.devices.append(camera.spec.device) }
         loop.confine = { () throws(Failure) in try confinement.apply() }
+        loop.sandboxPinsCameraNode = o.sandbox
         if let log = frameLog, let camera = source as? CameraSource {
             loop.onFrame = { image, estimate in
                 let clipFrame = FrameCode.decode(image) ?? -1

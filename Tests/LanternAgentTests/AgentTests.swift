@@ -26,7 +26,7 @@ func feedFrames(_ agent: Agent, count: Int, fromMicros start: Int64) -> [Interva
         #expect(records.count == 2)
         #expect(records.allSatisfy { $0.status == .unknown && $0.frames == 0 })
         let line = LanternJSON.encode(records[0], device: "d", seq: 1)
-        #expect(line.contains(#""occupancy":{"mean":null,"max":null,"personSeconds":null}"#))
+        #expect(line.contains(#""occupancy":{"mean":null,"max":null,"personSeconds":null,"occupied":null}"#))
         #expect(line.contains(#""crossings":{"in":null,"out":null}"#))
         #expect(line.contains(#""status":"unknown""#))
     }
@@ -120,7 +120,7 @@ func feedFrames(_ agent: Agent, count: Int, fromMicros start: Int64) -> [Interva
         records += feedFrames(agent, count: 100, fromMicros: 5_000_000)
         records += agent.tick(atMicros: 20_000_000)
         records += agent.finish()
-        let wholeView = records.filter { $0.zone == nil }
+        let wholeView = records.filter { $0.isWholeView }
         #expect(wholeView.map { $0.start.secondsSinceEpoch } == [0, 10, 20])
         // The interval open at the reload is reported for the site it began with; the next one for the new site.
         #expect(records.filter { $0.zone != nil }.map { "\($0.zone!)@\($0.start.secondsSinceEpoch)" } == ["all@0", "door@10", "door@20"])

@@ -79,6 +79,13 @@ import Testing
         #expect(site.relay == SiteConfig.RelayRule(followPresenceAtNight: true, holdSeconds: 0))
     }
 
+    @Test func readsThePositionAndAZonesPolygonOnTheMap() throws {
+        let site = try parse(Self.minimal(adding: #""position": { "latitude": 51.4407, "longitude": -0.9438 }, "zones": [ { "name": "a", "points": [[0, 0], [1, 0], [1, 1]], "geo": { "type": "Polygon", "coordinates": [[[-0.944, 51.44], [-0.943, 51.44], [-0.943, 51.441], [-0.944, 51.44]]] } } ]"#))
+        #expect(site.position == SiteConfig.GeoPosition(longitude: -0.9438, latitude: 51.4407))
+        #expect(site.zones[0].geo?.first?.count == 4 && site.zones[0].geo?[0][2] == SiteConfig.GeoPosition(longitude: -0.943, latitude: 51.441))
+        #expect(try parse(Self.minimal(adding: #""interval": 60"#)).position == nil)
+    }
+
     @Test func acceptsWholeNumbersWrittenWithAFractionOrExponent() throws {
         let site = try parse(Self.minimal(adding: #""interval": 6e1, "privacy": { "suppressBelow": 2.0 }"#))
         #expect(site.intervalSeconds == 60)
@@ -130,6 +137,15 @@ import Testing
         (#""journal": { "maxIntervals": 1e30 }"#, "journal.maxIntervals", "is too large"),
         (#""relay": { "followPresenceAtNight": "yes" }"#, "relay.followPresenceAtNight", "expected true or false, got a string"),
         (#""relay": { "holdSeconds": -5 }"#, "relay.holdSeconds", "must be from 0 to 86400 (got -5)"),
+        (#""position": { "latitude": 51.4 }"#, "position.longitude", "required key is missing"),
+        (#""position": { "latitude": 95, "longitude": 0 }"#, "position.latitude", "must be a WGS84 latitude from -90 to 90 degrees (got 95)"),
+        (#""position": { "latitude": 51, "longitude": -200.5 }"#, "position.longitude", "must be a WGS84 longitude from -180 to 180 degrees (got -200.5)"),
+        (#""position": { "lat": 51, "longitude": 0 }"#, "position.lat", "unknown key"),
+        (#""zones": [ { "name": "a", "points": [[0, 0], [1, 0], [1, 1]], "geo": { "type": "Point", "coordinates": [0, 0] } } ]"#, "zones[0].geo.type", "must be \"Polygon\""),
+        (#""zones": [ { "name": "a", "points": [[0, 0], [1, 0], [1, 1]], "geo": { "type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 0]]] } } ]"#, "zones[0].geo.coordinates[0]", "a ring needs at least 4 positions"),
+        (#""zones": [ { "name": "a", "points": [[0, 0], [1, 0], [1, 1]], "geo": { "type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1]]] } } ]"#, "zones[0].geo.coordinates[0]", "the last position must equal the first"),
+        (#""zones": [ { "name": "a", "points": [[0, 0], [1, 0], [1, 1]], "geo": { "type": "Polygon", "coordinates": [[[0, 0], [1, 91], [1, 1], [0, 0]]] } } ]"#, "zones[0].geo.coordinates[0][1][1]", "must be a WGS84 latitude"),
+        (#""zones": [ { "name": "a", "points": [[0, 0], [1, 0], [1, 1]], "geo": { "type": "Polygon", "coordinates": [[[0, 0], [1], [1, 1], [0, 0]]] } } ]"#, "zones[0].geo.coordinates[0][1]", "expected a position [longitude, latitude]"),
     ])
     func rejectsABadValueNamingItsKeyPath(member: String, path: String, message: String) {
         let line = errorLine(Self.minimal(adding: member))

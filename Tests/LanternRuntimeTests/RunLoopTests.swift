@@ -14,6 +14,8 @@ final class ScriptedCamera: FrameSource {
     let period: Int64
     var loseAtFrame: Int?
     var failedOpens = 0
+    /// Why the failed reopens fail (ENODEV: unplugged; EACCES: the sandbox refuses a new node).
+    var failWith: Errno = .noSuchDevice
     private(set) var opens: [Int64] = []
     private(set) var framesRead = 0
     private var open_ = false
@@ -38,7 +40,7 @@ final class ScriptedCamera: FrameSource {
         opens.append(clock.monotonicMicros)
         if opens.count > 1 && failedOpens > 0 {
             failedOpens -= 1
-            throw FrameSourceError(.unavailable(.noSuchDevice), "/dev/video-scripted: no such device")
+            throw FrameSourceError(.unavailable(failWith), "/dev/video-scripted: \(failWith == .noSuchDevice ? "no such device" : "cannot open: \(failWith)")")
         }
         open_ = true
         nextDue = clock.monotonicMicros + period
@@ -106,6 +108,34 @@ func testSite(zone: String = "square", suppressBelow: Int = 0) -> SiteConfig {
 }
 
 @Suite struct RunLoopTests {
+    /// Confined, the agent may write only the camera's node as it was at confinement: a camera
+    /// plugged in again is a new node the sandbox refuses (EACCES), so the loop stops (exit 69) for
+    /// systemd to restart it; unconfined, the same refusal is retried like any other.
+    @Test func aCameraNodeTheSandboxRefusesStopsTheLoopForARestart() throws {
+        for pinned in [true, false] {
+            let clock = ManualClock()
+            let camera = ScriptedCamera(clock: clock)
+            camera.loseAtFrame = 5
+            camera.failedOpens = 100
+            camera.failWith = .permissionDenied
+            let signals = TimedSignals(clock: clock)
+            signals.stopAt = clock.monotonicMicros + 120_000_000
+            let loop = RunLoop(agent: Agent(site: testSite(), framePeriodMicros: 100_000), source: camera, clock: clock, signals: signals)
+            loop.confine = { () throws(Failure) in }
+            loop.sandboxPinsCameraNode = pinned
+            do throws(Failure) {
+                try loop.run()
+                #expect(!pinned, "the loop went on although the sandbox refuses the camera's new node")
+                #expect(camera.opens.count > 2)
+            } catch {
+                #expect(pinned)
+                #expect(error.code == .unavailable)
+                #expect(error.message == "/dev/video-scripted: cannot open: Permission denied: the camera's device node was replaced since the sandbox was set up (plugged in again?); stopping so that systemd restarts lanternd, which opens the new one")
+                #expect(camera.opens.count == 2)
+            }
+        }
+    }
+
     /// WATCHDOG_USEC of 2 s: the loop feeds the watchdog from the frame path once per second (half the
     /// timeout), at exactly these times on the loop's clock, and says READY first and STOPPING last.
     @Test func theWatchdogIsFedEveryHalfTimeoutFromTheFrameLoop() throws {
@@ -180,7 +210,7 @@ func testSite(zone: String = "square", suppressBelow: Int = 0) -> SiteConfig {
         #expect(loop.health.droppedFrames == 3)
         #expect(loop.health.camera == .stopped)
         // 0-10 s lost frames for the outage; 10-20 s was seen throughout.
-        let view = records.filter { $0.zone == nil }
+        let view = records.filter { $0.isWholeView }
         #expect(view.count == 6)
         #expect(view[0].coverage < 0.95)
         #expect(view[1].status == .ok && view[1].coverage > 0.95)

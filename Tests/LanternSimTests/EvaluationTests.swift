@@ -59,7 +59,7 @@ import Testing
     func statuses(ofSimulatorReplay clip: String, site: String) throws -> [String] {
         let config = try SiteConfig.load(path: site)
         let summary = try Replay(clipPath: clip, site: config, intervalSeconds: 5).run()
-        return summary.records.filter { $0.zone == nil }.map(\.status.name)
+        return summary.records.filter { $0.isWholeView }.map(\.status.name)
     }
 
     @Test func theSampleHasTheSameUnknownIntervalsInBoth() throws {

@@ -69,9 +69,15 @@ import Glibc
                 continue
             }
             guard case .string(let start)? = value["start"] else { continue }
-            if case .string(let zone)? = value["zone"] { covered[start, default: []].insert(zone) } else { covered[start, default: []].insert("<view>") }
+            if case .string(let line)? = value["line"] {
+                covered[start, default: []].insert("line:" + line)
+            } else if case .string(let zone)? = value["zone"] {
+                covered[start, default: []].insert(zone)
+            } else {
+                covered[start, default: []].insert("<view>")
+            }
         }
-        // Every interval of the run: the whole view and both zones, or inside a gap record's span.
+        // Every interval of the run: the whole view, both zones and the line, or inside a gap record's span.
         let starts = Set(printed.compactMap { line -> String? in
             if case .string(let s)? = (try? JSONParser.parse(line))?["start"] { return s } else { return nil }
         })
@@ -80,7 +86,7 @@ import Glibc
         for second in 0..<22 {
             let start = UTCTime(secondsSinceEpoch: 1_767_225_600 + Int64(second)).iso8601
             guard start <= lastStart else { break }
-            if covered[start] == ["<view>", "north-road", "walkway"] { continue }
+            if covered[start] == ["<view>", "north-road", "walkway", "line:junction"] { continue }
             if gapSpans.contains(where: { $0.0 <= start && start < $0.1 }) { continue }
             missingIntervals.append(start)
         }

@@ -87,14 +87,20 @@ final class Lanternd {
         let seqs = printed.compactMap(seqOf)
         #expect(seqs.count == printed.count && seqs.count >= 60, "\(printed.count) lines")
         #expect(seqs == Array(1...Int64(seqs.count)))
-        // Every interval has its whole-view record and one per zone.
+        // Every interval has its whole-view record, one per zone and one per counting line.
         var zonesPerStart: [String: Set<String>] = [:]
         for line in printed {
             let value = try JSONParser.parse(line)
             guard case .string(let start)? = value["start"] else { Issue.record("no start: \(line)"); continue }
-            if case .string(let zone)? = value["zone"] { zonesPerStart[start, default: []].insert(zone) } else { zonesPerStart[start, default: []].insert("<view>") }
+            if case .string(let line)? = value["line"] {
+                zonesPerStart[start, default: []].insert("line:" + line)
+            } else if case .string(let zone)? = value["zone"] {
+                zonesPerStart[start, default: []].insert(zone)
+            } else {
+                zonesPerStart[start, default: []].insert("<view>")
+            }
         }
-        #expect(zonesPerStart.values.allSatisfy { $0 == ["<view>", "north-road", "walkway"] })
+        #expect(zonesPerStart.values.allSatisfy { $0 == ["<view>", "north-road", "walkway", "line:junction"] })
         // How many depends on the machine's pace (speed 1 is wall-clock pacing): only that the outage
         // covered records, so the backlog path was taken.
         #expect(printedDuringOutage >= 1, "the outage covered no record")
@@ -182,7 +188,7 @@ final class Lanternd {
     /// upsert with 503 and the next ones with 204. lanternd retries, and every body it POSTs is a JSON
     /// array of CrowdFlowObserved entities that validate against `Schemas/crowdflowobserved.schema.json`,
     /// sent to /ngsi-ld/v1/entityOperations/upsert as application/ld+json; the accepted ones cover the
-    /// whole view and both zones.
+    /// whole view, both zones, both directions of the line, the Device and the PrivacyObject.
     @Test func ngsiUpsertsValidateAndAFailedOneIsRetried() throws {
         _ = Fixture.dependencies
         let dir = Fixture.temporaryDirectory("ngsi")
@@ -241,10 +247,13 @@ final class Lanternd {
                 entities.append(String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self))
             }
         }
-        #expect(Fixture.schemaErrors("crowdflowobserved.schema.json", entities) == "")
+        let flows = entities.filter { $0.contains(#""type":"CrowdFlowObserved""#) }
+        #expect(Fixture.schemaErrors("crowdflowobserved.schema.json", flows) == "")
         #expect(acceptedIDs == [
             "urn:ngsi-ld:CrowdFlowObserved:lamp-9:view", "urn:ngsi-ld:CrowdFlowObserved:lamp-9:north-road",
-            "urn:ngsi-ld:CrowdFlowObserved:lamp-9:walkway",
+            "urn:ngsi-ld:CrowdFlowObserved:lamp-9:walkway", "urn:ngsi-ld:CrowdFlowObserved:lamp-9:line:junction:inbound",
+            "urn:ngsi-ld:CrowdFlowObserved:lamp-9:line:junction:outbound", "urn:ngsi-ld:Device:lamp-9",
+            "urn:ngsi-ld:PrivacyObject:lamp-9",
         ])
         print("NGSI-LD test: \(requests.count) upserts (the first answered 503), \(entities.count) entities validated")
     }

@@ -26,10 +26,13 @@ import Testing
         let line = read.output.trimmingCharacters(in: .newlines)
         #expect(line.hasPrefix("lantern/lamp-9/privacy {\"device\":\"lamp-9\""))
         let json = String(line.dropFirst("lantern/lamp-9/privacy ".count))
-        // The same document `lanternd manifest` prints for this site and device.
-        let printed = Fixture.run(Lanternd.binary.path, ["manifest", "--site", "Simulator/sample/site.json", "--device-id", "lamp-9"])
+        // The same document `lanternd manifest` prints for this site, device and interval.
+        let printed = Fixture.run(Lanternd.binary.path, ["manifest", "--site", "Simulator/sample/site.json", "--device-id", "lamp-9", "--interval", "10"])
         #expect(json == printed.output.trimmingCharacters(in: .newlines))
+        // Issue 11: it used to say the site's interval (5 s) while --interval 10 was in force.
+        #expect(json.contains(#""intervalSeconds":10,"#), "\(json)")
         let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        #expect(object?["intervalSeconds"] as? Int == 10)
         #expect((object?["imagery"] as? [String: Bool])?["stored"] == false)
     }
 }

@@ -65,9 +65,9 @@ import Testing
 
         let run = try runAgent(device)
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout.split(separator: "\n").count == 9)
+        #expect(run.stdout.split(separator: "\n").count == 12)
         #expect(run.stderr.contains("mqtts://127.0.0.1:\(broker.port): connected"), "\(run.stderr)")
-        #expect(run.stderr.contains("9 intervals delivered, 0 left undelivered"), "\(run.stderr)")
+        #expect(run.stderr.contains("12 intervals delivered, 0 left undelivered"), "\(run.stderr)")
     }
 
     /// The defect: device.key owned by root 0600, the agent running as the service user, and the

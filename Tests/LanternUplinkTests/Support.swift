@@ -100,6 +100,28 @@ enum Fixture {
         return result.status == 0 ? "" : (result.output.isEmpty ? "validator exited \(result.status)" : result.output)
     }
 
+    /// Validates NGSI-LD entities (one JSON object or array a line) against the official Smart Data
+    /// Models schemas vendored in `Schemas/sdm` (`Schemas/sdm/validate.py`: keyValues form, `$ref`s
+    /// resolved offline). Returns the validator's complaints (empty when all are valid) and its summary,
+    /// `[type: (entities, valid)]`.
+    static func smartDataModelCheck(_ documents: [String]) -> (errors: String, summary: [String: (entities: Int, valid: Int)]) {
+        _ = dependencies
+        let script = packageRoot.appendingPathComponent("Schemas/sdm/validate.py").path
+        let result = run("/usr/bin/python3", [script], stdin: documents.joined(separator: "\n") + "\n")
+        var summary: [String: (entities: Int, valid: Int)] = [:]
+        var errors: [String] = []
+        for line in result.output.split(separator: "\n").map(String.init) {
+            let parts = line.split(separator: " ")
+            if parts.count == 3, let n = Int(parts[1]), let valid = Int(parts[2]) {
+                summary[String(parts[0])] = (n, valid)
+            } else {
+                errors.append(line)
+            }
+        }
+        if result.status != 0 && errors.isEmpty { errors.append("validator exited \(result.status)") }
+        return (errors.joined(separator: "\n"), summary)
+    }
+
     /// How much slower than an idle machine a test may run before a wait gives up: the bounds below
     /// catch hangs, they never measure pace (the suite must pass on a loaded machine).
     static let patience = 6.0
@@ -215,13 +237,13 @@ final class Subscriber {
 
 /// Records for tests: deterministic, varied, every status.
 enum Records {
-    static func make(_ i: Int, zone: String? = nil, status: IntervalRecord.Status = .ok) -> IntervalRecord {
+    static func make(_ i: Int, zone: String? = nil, status: IntervalRecord.Status = .ok, line: String? = nil) -> IntervalRecord {
         IntervalRecord(
-            zone: zone, start: UTCTime(secondsSinceEpoch: 1_795_000_000 + Int64(i) * 60),
+            zone: line == nil ? zone : nil, start: UTCTime(secondsSinceEpoch: 1_795_000_000 + Int64(i) * 60),
             end: UTCTime(secondsSinceEpoch: 1_795_000_060 + Int64(i) * 60), occupancyMean: Double(i % 9) * 0.37,
             occupancyMax: i % 9, crossingsIn: i % 4, crossingsOut: i % 3, coverage: status == .unknown ? 0.2 : 0.98,
             status: status, pirEvents: i % 2, dark: i % 3 == 0 ? nil : i % 3 == 1,
-            personSeconds: Double(i % 9) * 0.37 * 58.8)
+            personSeconds: Double(i % 9) * 0.37 * 58.8, occupied: i % 9 == 0 ? 0 : Double(i % 9) / 9, line: line)
     }
 }
 

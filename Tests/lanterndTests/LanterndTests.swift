@@ -27,6 +27,18 @@ func runLanternd(_ arguments: [String]) throws -> (Int32, String, String) {
         #expect(stderr.hasPrefix("lanternd: missing --site FILE"))
     }
 
+    @Test(arguments: [
+        (["--ha-discovery"], "lanternd: --ha-discovery needs --mqtt-url URL"),
+        (["--ngsi-tenant", "city"], "lanternd: --ngsi-tenant, --ngsi-token-file and --ngsi-context need --ngsi-url URL"),
+        (["--ngsi-url", "http://127.0.0.1:9", "--ngsi-context", "ctx.jsonld"], "lanternd: --ngsi-context ctx.jsonld: expected the http:// or https:// URL"),
+    ])
+    func cityOptionsThatNeedAnotherAreUsageErrors(extra: [String], message: String) throws {
+        let (status, stdout, stderr) = try runLanternd(["run", "--site", "Simulator/sample/site.json", "--replay", "Simulator/sample/frames.y4m"] + extra)
+        #expect(status == 64)
+        #expect(stdout.isEmpty)
+        #expect(stderr.hasPrefix(message), "\(stderr)")
+    }
+
     @Test func aReplayPrintsOneJSONLinePerRecordAndContinuesItsNumbersFromTheStateDirectory() throws {
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("lanternd-test-\(getpid())")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
@@ -81,7 +93,7 @@ func runLanternd(_ arguments: [String]) throws -> (Int32, String, String) {
         #expect(stdout.contains("\"device\":\"lamp-eq\""))
         let replay = try runLanternd(["run", "--site=Simulator/sample/site.json", "--replay=Simulator/sample/frames.y4m", "--speed=0", "--interval=5"])
         #expect(replay.0 == 0)
-        #expect(replay.1.split(separator: "\n").count == 15)
+        #expect(replay.1.split(separator: "\n").count == 20)  // 5 intervals: the view, 2 zones, 1 line
         let aim = try runLanternd(["aim", "--site=Simulator/sample/site.json", "--replay=Simulator/sample/frames.y4m", "--frames=10"])
         #expect(aim.0 == 0)
         let check = try runLanternd(["check", "--board=Boards/qemu-virt.json", "--site=Simulator/sample/site.json", "--seconds=1"])

@@ -14,7 +14,7 @@ import Testing
             _ = try DeviceConfig.parse(Array("device-id=a\ndevcie-id=b\n".utf8), source: "lantern.conf")
             Issue.record("accepted a typo")
         } catch {
-            #expect(error.message == "lantern.conf:2: unknown key 'devcie-id' (known: device-id, mqtt-url, mqtt-ca, mqtt-cert, mqtt-key, mqtt-user, mqtt-password-file, ngsi-url, ngsi-tenant, ngsi-token-file)")
+            #expect(error.message == "lantern.conf:2: unknown key 'devcie-id' (known: device-id, mqtt-url, mqtt-ca, mqtt-cert, mqtt-key, mqtt-user, mqtt-password-file, ngsi-url, ngsi-tenant, ngsi-token-file, ngsi-context, ha-discovery, sta-url, sta-location, sta-mqtt)")
         }
     }
 
@@ -32,16 +32,25 @@ import Testing
             ngsi-url=http://10.0.0.2:1026
             ngsi-tenant=city
             ngsi-token-file=token
+            ngsi-context=http://10.0.0.2/lantern-context.jsonld
+            ha-discovery=true
 
             """
         let config = try DeviceConfig.parse(Array(text.utf8), source: "lantern.conf")
-        #expect(config.mqttCA == "ca.crt" && config.ngsiTenant == "city" && config.ngsiTokenFile == "token")
+        #expect(config["mqtt-ca"] == "ca.crt" && config["ngsi-tenant"] == "city" && config["ngsi-token-file"] == "token")
+        #expect(config["ngsi-context"] == "http://10.0.0.2/lantern-context.jsonld" && config["ha-discovery"] == "true")
+        do {
+            _ = try DeviceConfig.parse(Array("ha-discovery=yes\n".utf8), source: "c")
+            Issue.record("ha-discovery=yes was accepted")
+        } catch {
+            #expect(error.message == "c:1: ha-discovery must be true or false (got yes)")
+        }
         #expect(try DeviceConfig.parse(Array(config.text.utf8), source: "c") == config)
         let resolved = config.resolvingPaths(against: "/etc/lantern")
-        #expect(resolved.mqttCA == "/etc/lantern/ca.crt")
-        #expect(resolved.mqttKey == "/etc/lantern/device.key")
-        #expect(resolved.mqttPasswordFile == "/etc/lantern/password")
-        #expect(resolved.ngsiTenant == "city")
+        #expect(resolved["mqtt-ca"] == "/etc/lantern/ca.crt")
+        #expect(resolved["mqtt-key"] == "/etc/lantern/device.key")
+        #expect(resolved["mqtt-password-file"] == "/etc/lantern/password")
+        #expect(resolved["ngsi-tenant"] == "city")
     }
 
     /// It used to spawn `openssl`, undeclared: in a minimal image, `openssl genpkey exited 127`.
@@ -79,7 +88,7 @@ import Testing
         #expect(run.stdout.hasPrefix(#"{"device":"lamp-9","#))
         #expect(try FileManager.default.contentsOfDirectory(atPath: conf.path).sorted() == ["ca.crt", "lantern.conf"])
         // The CA was accepted (no TLS setup error) and the uplink ran: the broker is simply not there.
-        #expect(run.stderr.contains("0 intervals delivered, 9 left undelivered"), "\(run.stderr)")
+        #expect(run.stderr.contains("0 intervals delivered, 12 left undelivered"), "\(run.stderr)")
         #expect(!run.stderr.contains("TLS setup"), "\(run.stderr)")
     }
 

@@ -34,6 +34,10 @@ func temporaryDirectory(_ name: String) throws -> URL {
 
 let sampleReplay = ["run", "--site", "Simulator/sample/site.json", "--replay", "Simulator/sample/frames.y4m", "--interval", "5"]
 
+/// How many lines `sampleReplay` prints: those of the sample's expected replay (the same run).
+let sampleReplayLines = ((try? String(contentsOf: repositoryRoot.appendingPathComponent("Simulator/sample/expected-replay.jsonl"), encoding: .utf8)) ?? "")
+    .split(separator: "\n").count
+
 /// Whether this kernel enforces Landlock (ENOSYS/EOPNOTSUPP kernels get a warning from lanternd and
 /// the confinement test has nothing to check). `syscall` is variadic, so Swift cannot call it
 /// directly; its integer-argument calling convention is the plain one on x86_64 and aarch64.
@@ -53,38 +57,40 @@ func kernelHasLandlock() -> Bool {
             try? FileManager.default.removeItem(at: state)
             try? FileManager.default.removeItem(at: outside)
         }
-        let forbidden = outside.appendingPathComponent("frame.raw").path
-        let allowed = state.appendingPathComponent("probe").path
-        let (status, stdout, stderr) = try runProcess(builtProduct("lanternd"), sampleReplay + ["--speed", "0", "--state-dir", state.path],
-                                                      environment: ["LANTERND_SELFTEST_WRITE": "\(forbidden):\(allowed)"])
-        #expect(status == 0)
-        #expect(!stdout.isEmpty)
-        #expect(stderr.contains("lanternd: selftest: write \(forbidden): Permission denied"))
-        #expect(stderr.contains("lanternd: selftest: write \(allowed): ok"))
-        #expect(!FileManager.default.fileExists(atPath: forbidden))
-        #expect(FileManager.default.fileExists(atPath: allowed))
-        // The agent's own state file is still written under the state dir.
+        let marker = outside.appendingPathComponent("marker")
+        try Data("x".utf8).write(to: marker)
+        let run = try runBuiltProduct("lantern-sandbox-probe", ["--state-dir", state.path, "--outside", marker.path, "write-outside", "write-state"])
+        #expect(run.stdout == "write-outside: refused (Permission denied)\nwrite-state: allowed\n", "\(run.stdout)\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: marker.path + ".new"))
+        #expect(FileManager.default.fileExists(atPath: state.appendingPathComponent("probe").path))
+        // The agent itself, under the allowlist, still writes its state file there.
+        let (status, stdout, stderr) = try runProcess(builtProduct("lanternd"), sampleReplay + ["--speed", "0", "--state-dir", state.path])
+        #expect(status == 0, "\(stderr)")
+        #expect(stdout.split(separator: "\n").count == sampleReplayLines)
         #expect(FileManager.default.fileExists(atPath: state.appendingPathComponent("next-seq").path))
     }
 
     @Test func theConfinedAgentCannotRunAProgram() throws {
-        let (status, stdout, stderr) = try runProcess(builtProduct("lanternd"), sampleReplay + ["--speed", "0"],
-                                                      environment: ["LANTERND_SELFTEST_EXEC": "/bin/true"])
-        #expect(status == 0)
-        #expect(!stdout.isEmpty, "exec replaced the agent: \(stderr)")
-        #expect(stderr.contains("lanternd: selftest: exec /bin/true: Operation not permitted"))
+        let run = try runBuiltProduct("lantern-sandbox-probe", ["exec"])
+        #expect(run.stdout == "exec: refused (Operation not permitted)\n", "\(run.stdout)\(run.stderr)")
     }
 
-    @Test func withoutTheSandboxTheSelfTestHookDoesNothing() throws {
+    /// lanternd has no test hooks any more (the probe is a separate program): the variables that once
+    /// made the confined agent write, exec or crash do nothing.
+    @Test func theOldSelfTestVariablesDoNothing() throws {
         let outside = try temporaryDirectory("lanternd-outside")
         defer { try? FileManager.default.removeItem(at: outside) }
         let path = outside.appendingPathComponent("x").path
-        let (status, _, stderr) = try runProcess(builtProduct("lanternd"), sampleReplay + ["--speed", "0", "--no-sandbox"],
-                                                 environment: ["LANTERND_SELFTEST_WRITE": path])
-        #expect(status == 0)
-        #expect(stderr.contains("sandbox: off (--no-sandbox)"))
-        #expect(!stderr.contains("selftest"))
-        #expect(!FileManager.default.fileExists(atPath: path))
+        for sandbox in [[], ["--no-sandbox"]] {
+            let (status, stdout, stderr) = try runProcess(builtProduct("lanternd"), sampleReplay + ["--speed", "0"] + sandbox, environment: [
+                "LANTERND_SELFTEST_WRITE": path, "LANTERND_SELFTEST_EXEC": "/bin/true", "LANTERND_SELFTEST_CRASH": "1",
+                "LANTERND_SELFTEST_CONNECT": "1", "LANTERND_SELFTEST_BIND": "1",
+            ])
+            #expect(status == 0, "\(stderr)")
+            #expect(stdout.split(separator: "\n").count == sampleReplayLines)
+            #expect(!stderr.contains("selftest"))
+            #expect(!FileManager.default.fileExists(atPath: path))
+        }
     }
 
     @Test func whileReplayingTheAgentRunsWithNoNewPrivsAndASeccompFilter() throws {

@@ -21,7 +21,7 @@ import Testing
         #expect(run.stderr.contains("lanternd: created the state directory \(state.path) (mode 0750)\n"))
         let attributes = try FileManager.default.attributesOfItem(atPath: state.path)
         #expect(attributes[.posixPermissions] as? Int == 0o750)
-        #expect(run.stdout.split(separator: "\n").count == 9)
+        #expect(run.stdout.split(separator: "\n").count == 12)
     }
 
     @Test(.enabled(if: getuid() == 0, "needs root to switch users")) func aStateDirectoryOfAnotherUserIsRefusedInOneLine() throws {
@@ -32,6 +32,29 @@ import Testing
         #expect(run.status == 77)
         #expect(run.stdout.isEmpty)
         #expect(run.stderr == "lanternd: \(state.path): the state directory belongs to root, but lanternd runs as nobody; chown -R nobody: \(state.path)\n")
+    }
+
+    /// Found on the emulated Debian board: after a watchdog restart, lanternd (root, then `--user
+    /// lantern`) said `next-seq: cannot save the record number: Permission denied`, because the run
+    /// before had created the file as root before switching. The files root makes in the state
+    /// directory are now handed to the user before the switch, so every later run can rewrite them.
+    @Test(.enabled(if: getuid() == 0, "needs root to switch users")) func stateFilesMadeAsRootBelongToTheUserAfterTheSwitch() throws {
+        let parent = temporary("state-handover")
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: parent.path)
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let state = parent.appendingPathComponent("state")
+        for run in 1...2 {
+            let result = try runBuiltProduct(
+                "lanternd", Self.replay + ["--state-dir", state.path, "--user", "nobody", "--start-time", "\(run * 1000)"], in: repositoryRoot)
+            #expect(result.status == 0, "run \(run): \(result.stderr)")
+            #expect(!result.stderr.contains("cannot save"), "run \(run): \(result.stderr)")
+            let owner = try FileManager.default.attributesOfItem(atPath: state.appendingPathComponent("next-seq").path)[.ownerAccountName] as? String
+            #expect(owner == "nobody", "run \(run)")
+        }
+        // The numbering went on across the two runs (12 records each: view, two zones, one line, 3 intervals).
+        let mark = try String(contentsOf: state.appendingPathComponent("next-seq"), encoding: .utf8)
+        #expect(mark.hasPrefix("25 ") || mark.hasPrefix("25\n"), "\(mark)")
     }
 
     @Test func underTheJournalEachStderrLineCarriesItsPriority() throws {

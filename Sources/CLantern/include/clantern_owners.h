@@ -18,6 +18,11 @@ int lantern_self_can_read(const char *path, char *owner, size_t owner_size, char
 /// Changes `path`'s owner to `user` and its group to the user's group. 0; -1 errno; -2 no such user.
 int lantern_chown_to_user(const char *path, const char *user);
 
+/// Gives every regular file directly in `dir` that `user` does not own to `user` (fchownat, no links
+/// followed): files root made in the state directory before the switch to the service user. The
+/// number of files changed; -2 no such user; -1 errno.
+int lantern_chown_files_to_user(const char *dir, const char *user);
+
 /// The owner uid and permission bits of `path` (lstat is not used: a link to the state dir is fine).
 /// 0; -1 errno.
 int lantern_path_owner(const char *path, unsigned *uid, unsigned *mode);

@@ -1,6 +1,6 @@
 // C shims for the agent's self-confinement (LanternSystem/Sandbox): user switch, no_new_privs,
-// Landlock and a seccomp BPF denylist. Never public API. Everything is static inline so the
-// aarch64 build (which compiles only shim.c) needs nothing more.
+// Landlock and a seccomp BPF allowlist (the calls: ../seccomp-allowlist.def). Never public API.
+// Everything is static inline so the aarch64 build (which compiles only shim.c) needs nothing more.
 //
 // The Landlock and seccomp constants are spelled out here rather than taken from <linux/landlock.h>:
 // Debian 12's kernel headers (6.1) predate Landlock ABI 3 (truncate) and 5 (ioctl on devices), and
@@ -74,6 +74,8 @@ static inline uint64_t lantern_landlock_read_file(void) { return 1ULL << 2; }
 static inline uint64_t lantern_landlock_read_dir(void) { return 1ULL << 3; }
 /// remove_dir, remove_file, make_char, make_dir, make_reg, make_sock, make_fifo, make_block, make_sym.
 static inline uint64_t lantern_landlock_change_tree(void) { return 0x1FF0ULL; }
+/// make_char and make_block: no device nodes, even beneath the state directory.
+static inline uint64_t lantern_landlock_make_devices(void) { return (1ULL << 6) | (1ULL << 11); }
 static inline uint64_t lantern_landlock_refer(void) { return 1ULL << 13; }
 static inline uint64_t lantern_landlock_truncate(void) { return 1ULL << 14; }
 static inline uint64_t lantern_landlock_ioctl_dev(void) { return 1ULL << 15; }
@@ -165,96 +167,192 @@ static inline int lantern_landlock_restrict_self(int ruleset) {
 #error "clantern_sandbox.h: add this architecture's AUDIT_ARCH value"
 #endif
 
-/// Calls the agent never makes: running programs, inspecting or writing other processes, changing
-/// the mount table, kernel modules and kexec, eBPF and perf, keyrings, namespaces, swap, reboot,
-/// clock setting. A denylist, not an allowlist: libv4l2, libgpiod, libmosquitto, SQLite and libcurl
-/// (with its resolver) make calls that vary by version and board, and a missed one in an allowlist
-/// would stop the counting in the field.
+// MARK: The allowlist (Sources/CLantern/seccomp-allowlist.def)
+
+#define LANTERN_SECCOMP_RET_TRAP 0x00030000U
+// struct seccomp_data.args[i], its low 32 bits (every supported board is little-endian).
+#define LANTERN_SECCOMP_DATA_ARG_LOW(i) (16 + 8 * (i))
+
+#define LANTERN_ALLOW(name) __NR_##name,
+#define LANTERN_CHECKED(name)
+#define LANTERN_STARTUP(name)
+#define LANTERN_FATAL(name)
+static const int lantern_allowed_syscalls[] = {
+#include "../seccomp-allowlist.def"
+};
+#undef LANTERN_ALLOW
+#undef LANTERN_FATAL
+#define LANTERN_ALLOW(name)
+#define LANTERN_FATAL(name) __NR_##name,
+static const int lantern_fatal_syscalls[] = {
+#include "../seccomp-allowlist.def"
+};
+#undef LANTERN_ALLOW
+#undef LANTERN_CHECKED
+#undef LANTERN_STARTUP
+#undef LANTERN_FATAL
+#define LANTERN_ALLOWED_COUNT ((int)(sizeof lantern_allowed_syscalls / sizeof lantern_allowed_syscalls[0]))
+#define LANTERN_FATAL_COUNT ((int)(sizeof lantern_fatal_syscalls / sizeof lantern_fatal_syscalls[0]))
+
+// The argument checks of the LANTERN_CHECKED calls.
+#define LANTERN_CLONE_THREAD 0x00010000U
+/// CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET: no namespace, even with a thread.
+#define LANTERN_CLONE_NAMESPACES (0x00020000U | 0x02000000U | 0x04000000U | 0x08000000U | 0x10000000U | 0x20000000U | 0x40000000U)
+#define LANTERN_TIOCSTI 0x5412U    // pushes bytes into a terminal's input
+#define LANTERN_TIOCLINUX 0x541CU  // the virtual console's selection and more
+
+/// The number of calls the allowlist allows unconditionally, and of the fatal ones, on this architecture.
+static inline int lantern_allowed_syscall_count(void) { return LANTERN_ALLOWED_COUNT; }
+static inline int lantern_fatal_syscall_count(void) { return LANTERN_FATAL_COUNT; }
+
+/// A BPF program under construction (allowlist: ~2 instructions a call, plus the checks).
+struct lantern_bpf {
+    struct sock_filter code[2 * (LANTERN_ALLOWED_COUNT + LANTERN_FATAL_COUNT) + 96];
+    int n;
+};
+static inline void lantern_bpf_stmt(struct lantern_bpf *p, uint16_t op, uint32_t k) {
+    p->code[p->n++] = (struct sock_filter)BPF_STMT(op, k);
+}
+static inline void lantern_bpf_jump(struct lantern_bpf *p, uint16_t op, uint32_t k, uint8_t jt, uint8_t jf) {
+    p->code[p->n++] = (struct sock_filter)BPF_JUMP(op, k, jt, jf);
+}
+/// `nr == k`: return `action`; else go on (the accumulator keeps the call number).
+static inline void lantern_bpf_return_if(struct lantern_bpf *p, uint32_t nr, uint32_t action) {
+    lantern_bpf_jump(p, BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1);
+    lantern_bpf_stmt(p, BPF_RET | BPF_K, action);
+}
+
+/// Installs the allowlist filter (Sources/CLantern/seccomp-allowlist.def): a foreign architecture's calling
+/// convention kills the process; x32 calls and every call not in the list fail with EPERM; the
+/// fatal ones raise SIGSYS (the crash line names the call); clone3 fails with ENOSYS (glibc then
+/// uses clone); the checked ones are allowed when their arguments pass:
+/// - clone: CLONE_THREAD set and no CLONE_NEW* flag (threads, never processes or namespaces);
+/// - socket: AF_UNIX; AF_INET and AF_INET6 with SOCK_STREAM, and SOCK_DGRAM only when
+///   `allow_inet_datagrams` (DNS for a broker given by name); every other family (AF_PACKET,
+///   AF_NETLINK, ...) refused;
+/// - socketpair: AF_UNIX;
+/// - ioctl: anything but TIOCSTI and TIOCLINUX (V4L2 and GPIO requests vary by driver);
+/// - kill and tgkill: this process only (raise, abort).
+/// Needs no_new_privs first. 0, or -1 (errno: EINVAL where seccomp is unavailable, as under qemu-user).
+static inline int lantern_install_seccomp_allowlist(int allow_inet_datagrams) {
+    static struct lantern_bpf program;  // one per process: installed once
+    struct lantern_bpf *p = &program;
+    p->n = 0;
+    const uint32_t allow = LANTERN_SECCOMP_RET_ALLOW;
+    const uint32_t eperm = LANTERN_SECCOMP_RET_ERRNO | (EPERM & 0xFFFF);
+    lantern_bpf_stmt(p, BPF_LD | BPF_W | BPF_ABS, LANTERN_SECCOMP_DATA_ARCH);
+    lantern_bpf_jump(p, BPF_JMP | BPF_JEQ | BPF_K, LANTERN_AUDIT_ARCH, 1, 0);
+    lantern_bpf_stmt(p, BPF_RET | BPF_K, LANTERN_SECCOMP_RET_KILL_PROCESS);
+    lantern_bpf_stmt(p, BPF_LD | BPF_W | BPF_ABS, LANTERN_SECCOMP_DATA_NR);
+#ifdef LANTERN_X32_SYSCALL_BIT
+    lantern_bpf_jump(p, BPF_JMP | BPF_JGE | BPF_K, LANTERN_X32_SYSCALL_BIT, 0, 1);
+    lantern_bpf_stmt(p, BPF_RET | BPF_K, eperm);
+#endif
+    for (int i = 0; i < LANTERN_ALLOWED_COUNT; i++) lantern_bpf_return_if(p, (uint32_t)lantern_allowed_syscalls[i], allow);
+    for (int i = 0; i < LANTERN_FATAL_COUNT; i++) lantern_bpf_return_if(p, (uint32_t)lantern_fatal_syscalls[i], LANTERN_SECCOMP_RET_TRAP);
+#ifdef __NR_clone3
+    lantern_bpf_return_if(p, __NR_clone3, LANTERN_SECCOMP_RET_ERRNO | (ENOSYS & 0xFFFF));
+#endif
+    // Each checked call: jeq nr (else skip its block); the block always returns.
+    // clone: 5 instructions.
+    lantern_bpf_jump(p, BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 0, 5);
+    lantern_bpf_stmt(p, BPF_LD | BPF_W | BPF_ABS, LANTERN_SECCOMP_DATA_ARG_LOW(0));
+    lantern_bpf_jump(p, BPF_JMP | BPF_JSET | BPF_K, LANTERN_CLONE_NAMESPACES, 2, 0);
+    lantern_bpf_jump(p, BPF_JMP | BPF_JSET | BPF_K, LANTERN_CLONE_THREAD, 0, 1);
+    lantern_bpf_stmt(p, BPF_RET | BPF_K, allow);
+    lantern_bpf_stmt(p, BPF_RET | BPF_K, eperm);
+    // socket: 10 instructions.
+    lantern_bpf_jump(p, BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 0, 10);
+    lantern_bpf_stmt(p, BPF_LD | BPF_W | BPF_ABS, LANTERN_SECCOMP_DATA_ARG_LOW(0));
+    lantern_bpf_jump(p, BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 6, 0);
+    lantern_bpf_jump(p, BPF_JMP | BPF_JEQ | BPF_K, AF_INET, 1, 0);
+    lantern_bpf_jump(p, BPF_JMP | BPF_JEQ | BPF_K, AF_INET6, 0, 5);
+    lantern_bpf_stmt(p, BPF_LD | BPF_W | BPF_ABS, LANTERN_SECCOMP_DATA_ARG_LOW(1));
+    lantern_bpf_stmt(p, BPF_ALU | BPF_AND | BPF_K, 0xF);  // SOCK_TYPE_MASK: without SOCK_CLOEXEC/NONBLOCK
+    lantern_bpf_jump(p, BPF_JMP | BPF_JEQ | BPF_K, SOCK_STREAM, 1, 0);
+    lantern_bpf_jump(p, BPF_JMP | BPF_JEQ | BPF_K, allow_inet_datagrams ? SOCK_DGRAM : 0xFFFFFFFFU, 0, 1);
+    lantern_bpf_stmt(p, BPF_RET | BPF_K, allow);
+    lantern_bpf_stmt(p, BPF_RET | BPF_K, eperm);
+    // The blocks above changed the accumulator only on paths that returned; reload anyway for clarity.
+    lantern_bpf_stmt(p, BPF_LD | BPF_W | BPF_ABS, LANTERN_SECCOMP_DATA_NR);
+    // socketpair: 4 instructions.
+    lantern_bpf_jump(p, BPF_JMP | BPF_JEQ | BPF_K, __NR_socketpair, 0, 4);
+    lantern_bpf_stmt(p, BPF_LD | BPF_W | BPF_ABS, LANTERN_SECCOMP_DATA_ARG_LOW(0));
+    lantern_bpf_jump(p, BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 0, 1);
+    lantern_bpf_stmt(p, BPF_RET | BPF_K, allow);
+    lantern_bpf_stmt(p, BPF_RET | BPF_K, eperm);
+    // ioctl: 5 instructions.
+    lantern_bpf_jump(p, BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 5);
+    lantern_bpf_stmt(p, BPF_LD | BPF_W | BPF_ABS, LANTERN_SECCOMP_DATA_ARG_LOW(1));
+    lantern_bpf_jump(p, BPF_JMP | BPF_JEQ | BPF_K, LANTERN_TIOCSTI, 2, 0);
+    lantern_bpf_jump(p, BPF_JMP | BPF_JEQ | BPF_K, LANTERN_TIOCLINUX, 1, 0);
+    lantern_bpf_stmt(p, BPF_RET | BPF_K, allow);
+    lantern_bpf_stmt(p, BPF_RET | BPF_K, eperm);
+    // kill and tgkill: the first argument is this process (tgkill's thread group, kill's pid).
+    const uint32_t self = (uint32_t)getpid();
+    lantern_bpf_jump(p, BPF_JMP | BPF_JEQ | BPF_K, __NR_tgkill, 1, 0);
+    lantern_bpf_jump(p, BPF_JMP | BPF_JEQ | BPF_K, __NR_kill, 0, 4);
+    lantern_bpf_stmt(p, BPF_LD | BPF_W | BPF_ABS, LANTERN_SECCOMP_DATA_ARG_LOW(0));
+    lantern_bpf_jump(p, BPF_JMP | BPF_JEQ | BPF_K, self, 0, 1);
+    lantern_bpf_stmt(p, BPF_RET | BPF_K, allow);
+    lantern_bpf_stmt(p, BPF_RET | BPF_K, eperm);
+    lantern_bpf_stmt(p, BPF_RET | BPF_K, eperm);
+    struct sock_fprog fprog = { (unsigned short)p->n, p->code };
+    return prctl(LANTERN_PR_SET_SECCOMP, LANTERN_SECCOMP_MODE_FILTER, &fprog, 0, 0);
+}
+
+// MARK: The denylist it replaced (issue 11), for the sandbox probe's `--before` comparison only
+
+/// The calls the denylist refused with EPERM before the allowlist; lanternd never installs it.
 static const int lantern_denied_syscalls[] = {
     __NR_execve, __NR_execveat, __NR_ptrace, __NR_process_vm_readv, __NR_process_vm_writev,
     __NR_mount, __NR_umount2, __NR_pivot_root, __NR_chroot,
-    __NR_init_module, __NR_finit_module, __NR_delete_module, __NR_kexec_load, __NR_kexec_file_load,
+    __NR_init_module, __NR_finit_module, __NR_delete_module, __NR_kexec_load,
     __NR_bpf, __NR_perf_event_open, __NR_reboot, __NR_swapon, __NR_swapoff,
     __NR_keyctl, __NR_add_key, __NR_request_key, __NR_acct,
     __NR_unshare, __NR_setns, __NR_open_by_handle_at, __NR_name_to_handle_at, __NR_userfaultfd,
     __NR_settimeofday, __NR_clock_settime, __NR_clock_adjtime, __NR_adjtimex,
     __NR_quotactl, __NR_vhangup, __NR_personality, __NR_setuid, __NR_setgid, __NR_setreuid,
     __NR_setregid, __NR_setresuid, __NR_setresgid, __NR_setgroups,
-#ifdef __NR_fsopen
-    __NR_fsopen, __NR_fsconfig, __NR_fsmount, __NR_fspick, __NR_move_mount, __NR_open_tree,
-#endif
-#ifdef __NR_mount_setattr
-    __NR_mount_setattr,
-#endif
-#ifdef __NR_iopl
-    __NR_iopl, __NR_ioperm,
-#endif
-#ifdef __NR_uselib
-    __NR_uselib,
-#endif
-#ifdef __NR_umount
-    __NR_umount,
-#endif
-#ifdef __NR_setuid32
-    // 32-bit ARM: glibc's uid/gid calls are the *32 ones, and the clocks have 64-bit-time twins.
-    __NR_setuid32, __NR_setgid32, __NR_setreuid32, __NR_setregid32, __NR_setresuid32, __NR_setresgid32,
-    __NR_setgroups32,
-#endif
-#ifdef __NR_clock_settime64
-    __NR_clock_settime64, __NR_clock_adjtime64,
-#endif
 };
 #define LANTERN_DENIED_COUNT ((int)(sizeof lantern_denied_syscalls / sizeof lantern_denied_syscalls[0]))
 
-/// Syscall number `index` of the denylist for this architecture, or -1 past its end.
-static inline int lantern_denied_syscall(int index) {
-    return index >= 0 && index < LANTERN_DENIED_COUNT ? lantern_denied_syscalls[index] : -1;
-}
-
-/// Installs a seccomp BPF filter that returns EPERM for the denylist (and, on x86_64, for every x32
-/// call), kills the process for a foreign architecture's calling convention, and allows everything
-/// else. Needs no_new_privs first. 0, or -1 (errno: EINVAL where seccomp is unavailable, as under
-/// qemu-user).
+/// The old filter: EPERM for the denylist (and x32), everything else allowed.
 static inline int lantern_install_seccomp_denylist(void) {
-    // load arch; arch ok?; load nr; [x32 check]; N x (jeq nr -> deny); allow; deny; kill
-    enum { MAX = 8 + LANTERN_DENIED_COUNT };
-    struct sock_filter code[MAX];
+    static struct sock_filter code[8 + 2 * LANTERN_DENIED_COUNT];
     int n = 0;
     code[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, LANTERN_SECCOMP_DATA_ARCH);
     code[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, LANTERN_AUDIT_ARCH, 1, 0);
     code[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, LANTERN_SECCOMP_RET_KILL_PROCESS);
     code[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, LANTERN_SECCOMP_DATA_NR);
-    // Jump offsets count from the next instruction: the deny return sits after the whole list and
-    // the allow return, i.e. (remaining jeq's) + 1 ahead.
-#ifdef LANTERN_X32_SYSCALL_BIT
-    code[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, LANTERN_X32_SYSCALL_BIT,
-                                             (unsigned char)(LANTERN_DENIED_COUNT + 1), 0);
-#endif
     for (int i = 0; i < LANTERN_DENIED_COUNT; i++) {
-        code[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)lantern_denied_syscalls[i],
-                                                 (unsigned char)(LANTERN_DENIED_COUNT - i), 0);
+        code[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)lantern_denied_syscalls[i], 0, 1);
+        code[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, LANTERN_SECCOMP_RET_ERRNO | (EPERM & 0xFFFF));
     }
     code[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, LANTERN_SECCOMP_RET_ALLOW);
-    code[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, LANTERN_SECCOMP_RET_ERRNO | (EPERM & 0xFFFF));
     struct sock_fprog program = { (unsigned short)n, code };
     return prctl(LANTERN_PR_SET_SECCOMP, LANTERN_SECCOMP_MODE_FILTER, &program, 0, 0);
 }
 
-/// The number of calls the seccomp filter denies by number on this architecture.
-static inline int lantern_denied_syscall_count(void) { return LANTERN_DENIED_COUNT; }
-
-/// A test-only hook's exec: runs `path` with no arguments; returns only on failure (-1, errno).
+/// The sandbox probe's exec: runs `path` with no arguments; returns only on failure (-1, errno).
 static inline int lantern_try_exec(const char *path) {
     char *const argv[] = { (char *)path, NULL };
     char *const envp[] = { NULL };
     return execve(path, argv, envp);
 }
 
+/// Appends `text` to `line` (async-signal-safe).
+static inline size_t lantern_crash_append(char *line, size_t n, size_t size, const char *text) {
+    for (const char *p = text; *p && n < size - 1; p++) line[n++] = *p;
+    return n;
+}
+
 /// A crash under the sandbox: Swift's backtracer needs calls the sandbox refuses (it would print only
 /// `*** Signal 4: Backtracing ... failed ***`), so a fatal signal writes one line naming the signal
-/// (async-signal-safe: write(2) only), then is re-raised with the default action, so the exit status
-/// and a core dump are as before.
-static inline void lantern_crash_line(int sig) {
+/// (async-signal-safe: write(2) only; for SIGSYS from the seccomp filter, the call's number), then is
+/// re-raised with the default action, so the exit status and a core dump are as before.
+static inline void lantern_crash_line(int sig, siginfo_t *info, void *context) {
+    (void)context;
     const char *what = "a fatal signal";
     switch (sig) {
     case SIGILL: what = "SIGILL (a trap: a failed check in lanternd, a bug)"; break;
@@ -263,15 +361,20 @@ static inline void lantern_crash_line(int sig) {
     case SIGBUS: what = "SIGBUS (an invalid memory access, a bug)"; break;
     case SIGFPE: what = "SIGFPE (an arithmetic fault, a bug)"; break;
     case SIGABRT: what = "SIGABRT (aborted)"; break;
-    case SIGSYS: what = "SIGSYS (a system call the sandbox forbids)"; break;
+    case SIGSYS: what = "SIGSYS (system call "; break;
     }
-    const char *head = "lanternd: crashed with ";
-    const char *tail = "; please report it with the input and the command line that caused it\n";
     char line[256];
-    size_t n = 0;
-    for (const char *p = head; *p && n < sizeof line - 1; p++) line[n++] = *p;
-    for (const char *p = what; *p && n < sizeof line - 1; p++) line[n++] = *p;
-    for (const char *p = tail; *p && n < sizeof line - 1; p++) line[n++] = *p;
+    size_t n = lantern_crash_append(line, 0, sizeof line, "lanternd: crashed with ");
+    n = lantern_crash_append(line, n, sizeof line, what);
+    if (sig == SIGSYS) {
+        char digits[16];
+        int d = 0;
+        unsigned number = info ? (unsigned)info->si_syscall : 0;
+        do { digits[d++] = (char)('0' + number % 10); number /= 10; } while (number && d < 15);
+        while (d > 0 && n < sizeof line - 1) line[n++] = digits[--d];
+        n = lantern_crash_append(line, n, sizeof line, ", which the sandbox forbids: see Sources/CLantern/seccomp-allowlist.def)");
+    }
+    n = lantern_crash_append(line, n, sizeof line, "; please report it with the input and the command line that caused it\n");
     ssize_t ignored = write(2, line, n);
     (void)ignored;
     signal(sig, SIG_DFL);
@@ -284,8 +387,8 @@ static inline int lantern_install_crash_line(void) {
     for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
         struct sigaction action;
         for (size_t b = 0; b < sizeof action; b++) ((char *)&action)[b] = 0;
-        action.sa_handler = lantern_crash_line;
-        action.sa_flags = SA_RESETHAND | SA_NODEFER;
+        action.sa_sigaction = lantern_crash_line;
+        action.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER;
         sigemptyset(&action.sa_mask);
         if (sigaction(signals[i], &action, NULL) != 0) return -1;
     }

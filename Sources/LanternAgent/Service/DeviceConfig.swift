@@ -5,63 +5,36 @@
 /// (`DeviceConfig.keys`). Anything else is an error naming the line, so a typo is not silently
 /// ignored. A relative file path is relative to the file's directory (`mqtt-cert=device.crt`).
 public struct DeviceConfig: Equatable {
-    public var deviceID: String?
-    public var mqttURL: String?
-    public var mqttCA: String?
-    public var mqttCert: String?
-    public var mqttKey: String?
-    public var mqttUser: String?
-    public var mqttPasswordFile: String?
-    public var ngsiURL: String?
-    public var ngsiTenant: String?
-    public var ngsiTokenFile: String?
+    /// The values by key (one of `keys`); the key list below is the one place a new setting is added.
+    private var values: [String: String] = [:]
 
     public init(deviceID: String? = nil, mqttURL: String? = nil) {
-        self.deviceID = deviceID
-        self.mqttURL = mqttURL
+        self["device-id"] = deviceID
+        self["mqtt-url"] = mqttURL
     }
 
     /// Every key, in the order `text` writes them; those naming a file are resolved against the
     /// configuration directory.
     public static let keys = [
         "device-id", "mqtt-url", "mqtt-ca", "mqtt-cert", "mqtt-key", "mqtt-user", "mqtt-password-file",
-        "ngsi-url", "ngsi-tenant", "ngsi-token-file",
+        "ngsi-url", "ngsi-tenant", "ngsi-token-file", "ngsi-context", "ha-discovery",
+        "sta-url", "sta-location", "sta-mqtt",
     ]
     public static let fileKeys = ["mqtt-ca", "mqtt-cert", "mqtt-key", "mqtt-password-file", "ngsi-token-file"]
+    /// Keys whose value is `true` or `false` (checked when the file is read).
+    public static let switchKeys = ["ha-discovery", "sta-mqtt"]
 
-    /// The value of `key` (one of `keys`).
+    /// The value of `key` (one of `keys`; any other key reads nil and is not stored).
     public subscript(key: String) -> String? {
-        get {
-            switch key {
-            case "device-id": deviceID
-            case "mqtt-url": mqttURL
-            case "mqtt-ca": mqttCA
-            case "mqtt-cert": mqttCert
-            case "mqtt-key": mqttKey
-            case "mqtt-user": mqttUser
-            case "mqtt-password-file": mqttPasswordFile
-            case "ngsi-url": ngsiURL
-            case "ngsi-tenant": ngsiTenant
-            case "ngsi-token-file": ngsiTokenFile
-            default: nil
-            }
-        }
+        get { values[key] }
         set {
-            switch key {
-            case "device-id": deviceID = newValue
-            case "mqtt-url": mqttURL = newValue
-            case "mqtt-ca": mqttCA = newValue
-            case "mqtt-cert": mqttCert = newValue
-            case "mqtt-key": mqttKey = newValue
-            case "mqtt-user": mqttUser = newValue
-            case "mqtt-password-file": mqttPasswordFile = newValue
-            case "ngsi-url": ngsiURL = newValue
-            case "ngsi-tenant": ngsiTenant = newValue
-            case "ngsi-token-file": ngsiTokenFile = newValue
-            default: break
-            }
+            guard Self.keys.contains(key) else { return }
+            values[key] = newValue
         }
     }
+
+    /// The device's name (`device-id`).
+    public var deviceID: String? { self["device-id"] }
 
     public struct ParseError: Error, Equatable {
         public var message: String
@@ -85,6 +58,9 @@ public struct DeviceConfig: Equatable {
                 throw ParseError(message: "\(source):\(number): unknown key '\(key)' (known: \(keys.joined(separator: ", ")))")
             }
             if value.isEmpty { throw ParseError(message: "\(source):\(number): \(key) is empty") }
+            if switchKeys.contains(key) && value != "true" && value != "false" {
+                throw ParseError(message: "\(source):\(number): \(key) must be true or false (got \(value))")
+            }
             config[key] = value
         }
         return config

@@ -1,5 +1,6 @@
 /// Bins per-frame results into fixed reporting intervals aligned to the clock (an interval of 60 s
-/// starts on the minute), and closes each into one `IntervalRecord` for the whole view and one per zone.
+/// starts on the minute), and closes each into one `IntervalRecord` for the whole view, one per zone and
+/// one per counting line (in that order).
 ///
 /// Time is passed in, in microseconds since the epoch, so replays are reproducible and tests can drive
 /// it by hand. Nothing here allocates per frame; closing an interval builds its records.
@@ -8,6 +9,7 @@ public struct IntervalAccumulator {
     /// The camera's nominal frame period: the most one frame can account for in `coverage`.
     public let framePeriodMicros: Int64
     public let zoneNames: [String]
+    public let lineNames: [String]
     /// For each line, the zones (indices) its midpoint lies in: crossings count towards those zones.
     let lineZones: [[Int]]
     /// Coverage below this makes an interval `unknown`.
@@ -23,6 +25,11 @@ public struct IntervalAccumulator {
     var personMicros: [Double]
     var crossingsIn: [Int]
     var crossingsOut: [Int]
+    /// Microseconds seen with at least one person present, [whole view, zones...].
+    var occupiedMicros: [Int64]
+    /// Each line's own crossings, in site line order.
+    var lineCrossingsIn: [Int]
+    var lineCrossingsOut: [Int]
     var pirEvents = 0
     var darkMicros: Int64 = 0
     var lightKnown = false
@@ -36,6 +43,7 @@ public struct IntervalAccumulator {
         self.lengthSeconds = Int64(lengthSeconds)
         self.framePeriodMicros = framePeriodMicros
         zoneNames = site.zones.map { $0.name }
+        lineNames = site.lines.map { $0.name }
         var lz: [[Int]] = []
         for line in site.lines {
             let mid = Point(x: (line.from.x + line.to.x) / 2, y: (line.from.y + line.to.y) / 2)
@@ -49,6 +57,9 @@ public struct IntervalAccumulator {
         personMicros = sum
         crossingsIn = sum.map { _ in 0 }
         crossingsOut = crossingsIn
+        occupiedMicros = [Int64](repeating: 0, count: site.zones.count + 1)
+        lineCrossingsIn = [Int](repeating: 0, count: site.lines.count)
+        lineCrossingsOut = lineCrossingsIn
     }
 
     /// An accumulator for another site (a reloaded site file) that carries on from `previous`: the same
@@ -86,18 +97,23 @@ public struct IntervalAccumulator {
             let gap = lastFrameMicros.map { min(t - $0, 2 * framePeriodMicros) } ?? framePeriodMicros
             coveredMicros += max(gap, 0)
             frames += 1
-            let seen = Double(max(gap, 0))
+            let seenMicros = max(gap, 0)
+            let seen = Double(seenMicros)
             sum[0] += Double(count)
             maximum[0] = max(maximum[0], count)
             personMicros[0] += Double(count) * seen
+            if count > 0 { occupiedMicros[0] += seenMicros }
             for z in 0..<zoneCounts.count where z + 1 < sum.count {
                 sum[z + 1] += Double(zoneCounts[z])
                 maximum[z + 1] = max(maximum[z + 1], zoneCounts[z])
                 personMicros[z + 1] += Double(zoneCounts[z]) * seen
+                if zoneCounts[z] > 0 { occupiedMicros[z + 1] += seenMicros }
             }
             for l in 0..<min(lineIn.count, lineZones.count) {
                 crossingsIn[0] += lineIn[l]
                 crossingsOut[0] += lineOut[l]
+                lineCrossingsIn[l] += lineIn[l]
+                lineCrossingsOut[l] += lineOut[l]
                 for z in lineZones[l] {
                     crossingsIn[z + 1] += lineIn[l]
                     crossingsOut[z + 1] += lineOut[l]
@@ -183,7 +199,16 @@ public struct IntervalAccumulator {
                 start: UTCTime(secondsSinceEpoch: s), end: UTCTime(secondsSinceEpoch: s + lengthSeconds),
                 occupancyMean: frames > 0 ? sum[i] / Double(frames) : 0, occupancyMax: maximum[i],
                 crossingsIn: crossingsIn[i], crossingsOut: crossingsOut[i], coverage: coverage, status: status,
-                pirEvents: pirEvents, dark: isDark, frames: frames, personSeconds: personMicros[i] / 1_000_000))
+                pirEvents: pirEvents, dark: isDark, frames: frames, personSeconds: personMicros[i] / 1_000_000,
+                occupied: coveredMicros > 0 ? min(Double(occupiedMicros[i]) / Double(coveredMicros), 1) : 0))
+        }
+        for l in 0..<lineNames.count {
+            out.append(IntervalRecord(
+                zone: nil, start: UTCTime(secondsSinceEpoch: s), end: UTCTime(secondsSinceEpoch: s + lengthSeconds),
+                occupancyMean: 0, occupancyMax: 0, crossingsIn: lineCrossingsIn[l], crossingsOut: lineCrossingsOut[l], coverage: coverage,
+                status: status, pirEvents: pirEvents, dark: isDark, frames: frames, line: lineNames[l]))
+            lineCrossingsIn[l] = 0
+            lineCrossingsOut[l] = 0
         }
         frames = 0
         coveredMicros = 0
@@ -193,6 +218,7 @@ public struct IntervalAccumulator {
             personMicros[i] = 0
             crossingsIn[i] = 0
             crossingsOut[i] = 0
+            occupiedMicros[i] = 0
         }
         pirEvents = 0
         darkMicros = 0

@@ -100,6 +100,14 @@ public struct JSONWriter {
         needsComma = true
     }
 
+    /// A value already encoded as JSON (a number formatted elsewhere, an entity encoded before),
+    /// appended as it is.
+    public mutating func raw(_ json: String) {
+        separate()
+        text.append(json)
+        needsComma = true
+    }
+
     // MARK: Members (a key and its value)
 
     public mutating func field(_ name: String, _ value: String) {

@@ -23,8 +23,8 @@ public struct PrivacyManifest {
     }
 
     public static let measures = [
-        "people present per zone and in the whole view: mean and maximum per interval",
-        "counting-line crossings per direction per interval",
+        "people present per zone and in the whole view: mean and maximum per interval, person-seconds, and the fraction of the interval in which anyone was present",
+        "counting-line crossings per line and direction per interval",
         "coverage: the fraction of each interval the camera view could be trusted",
         "GPIO context: PIR activity and darkness per interval",
     ]
@@ -78,21 +78,31 @@ public struct PrivacyManifest {
         return w.text
     }
 
-    /// The same as an NGSI-LD entity of Lantern's type `PrivacyObject` (normalized form; not a published
-    /// smart-data-model), `urn:ngsi-ld:PrivacyObject:<device>`, related to the device like the counts.
-    public var ngsiLD: String {
-        var w = JSONWriter(reservingCapacity: 2048)
+    /// The same as a Smart Data Models `PrivacyObject` entity (dataModel.Device; NGSI-LD normalized form),
+    /// `urn:ngsi-ld:PrivacyObject:<device>`, related to the `Device` entity by `refDevice`: the model's
+    /// `name`, `description`, `purpose`, `isPersonalData` (false: counts only), `retentionPeriod` (the
+    /// journal's), `isIndoor` and `location`, and the manifest's promises as Lantern attributes (defined
+    /// in Lantern's `@context`, `NGSILD.terms`). `contextURL` as for the counts (`--ngsi-context`).
+    public func ngsiLD(contextURL: String? = nil) -> String {
+        let ngsi = NGSILD(device: device, site: site, contextURL: contextURL)
+        var w = JSONWriter(reservingCapacity: 4096)
         w.beginObject()
-        w.field("id", "urn:ngsi-ld:PrivacyObject:" + NGSILD.urnComponent(device))
+        w.field("id", NGSILD.privacyObjectID(device))
         w.field("type", "PrivacyObject")
         func property(_ name: String, _ body: (inout JSONWriter) -> Void) {
-            w.key(name)
-            w.object { p in
-                p.field("type", "Property")
-                p.key("value")
-                body(&p)
-            }
+            NGSILD.property(name, into: &w, body)
         }
+        property("name") { $0.string("Privacy manifest of \(device)") }
+        property("description") {
+            $0.string("Anonymous people counting at \(site.name): counts per zone and counting line per interval; no imagery, identifiers or positions of people leave or are kept on the device")
+        }
+        property("purpose") { $0.string("Counting how many people use a public space, per zone and counting line and per interval, without identifying anyone") }
+        property("isPersonalData") { $0.bool(false) }
+        property("isIndoor") { $0.bool(false) }
+        property("retentionPeriod") {
+            $0.string("interval records only, until the broker acknowledges them; at most \(site.journalLimit) undelivered intervals of \(site.intervalSeconds) s")
+        }
+        ngsi.writeLocation(zone: nil, into: &w)
         property("softwareVersion") { $0.string(version) }
         property("softwareBuild") { $0.string(build) }
         property("measures") { v in v.array { a in for m in Self.measures { a.string(m) } } }
@@ -110,8 +120,7 @@ public struct PrivacyManifest {
             r.field("type", "Relationship")
             r.field("object", NGSILD.deviceID(device))
         }
-        w.key("@context")
-        w.array { c in c.string(NGSILD.coreContext) }
+        ngsi.writeContext(into: &w)
         w.endObject()
         return w.text
     }

@@ -13,7 +13,8 @@
 ///   "interval": 60,
 ///   "privacy": { "suppressBelow": 0 },
 ///   "journal": { "maxIntervals": 100000 },
-///   "relay": { "followPresenceAtNight": false, "holdSeconds": 30 }
+///   "relay": { "followPresenceAtNight": false, "holdSeconds": 30 },
+///   "position": { "latitude": 51.4381, "longitude": -0.9432 }
 /// }
 /// ```
 ///
@@ -33,6 +34,8 @@
 /// | `journal.maxIntervals` | no (100000) | most intervals kept while undelivered, a whole number >= 1 |
 /// | `relay.followPresenceAtNight` | no (false) | whether the relay switches on while people are present at night |
 /// | `relay.holdSeconds` | no (30) | seconds the relay stays on after the last presence, 0 to 86400 |
+/// | `position` | no | `{ "latitude", "longitude" }`: where the lamppost stands, WGS84 degrees (-90...90, -180...180) |
+/// | `zones[].geo` | no | the zone on the map: a GeoJSON Polygon (`{"type":"Polygon","coordinates":[[[lon, lat], ...]]}`, WGS84; each ring at least 4 positions, closed) |
 ///
 /// Anything else is an error: an unknown key at any level (a misspelt key would otherwise be silently
 /// ignored), a fractional number where a whole one is required, a wrong type, a duplicate key. Each
@@ -103,6 +106,7 @@ private struct SiteFileReader: JSONFieldReader {
     func site(from document: JSONValue) throws(JSONFieldError) -> SiteConfig {
         let root = try object(document, "", keys: [
             "name", "frame", "calibration", "crop", "zones", "lines", "interval", "privacy", "journal", "relay",
+            "position",
         ])
 
         let name = try string(root.required("name"), "name")
@@ -177,9 +181,16 @@ private struct SiteFileReader: JSONFieldReader {
             if let v = fields["holdSeconds"] { relay.holdSeconds = try integer(v, "relay.holdSeconds", .between(0, 86_400)) }
         }
 
+        var position: SiteConfig.GeoPosition?
+        if let value = root["position"] {
+            let fields = try object(value, "position", keys: ["latitude", "longitude"])
+            position = try geoPosition(
+                latitude: fields.required("latitude"), longitude: fields.required("longitude"), "position.latitude", "position.longitude")
+        }
+
         return SiteConfig(
             name: name, scale: scale, crop: crop, zones: zones, lines: lines, intervalSeconds: interval,
-            suppressBelow: suppressBelow, journalLimit: journalLimit, relay: relay, frame: frame
+            suppressBelow: suppressBelow, journalLimit: journalLimit, relay: relay, frame: frame, position: position
         )
     }
 
@@ -221,7 +232,7 @@ private struct SiteFileReader: JSONFieldReader {
     }
 
     func zone(_ value: JSONValue, _ path: String, within frame: SiteConfig.FrameSize?) throws(JSONFieldError) -> SiteConfig.Zone {
-        let fields = try object(value, path, keys: ["name", "points"])
+        let fields = try object(value, path, keys: ["name", "points", "geo"])
         let name = try string(fields.required("name"), "\(path).name")
         if name.isEmpty { throw fail("\(path).name", "must not be empty") }
         let list = try array(fields.required("points"), "\(path).points")
@@ -235,7 +246,49 @@ private struct SiteFileReader: JSONFieldReader {
         }
         let area = Polygon(points: points)
         if !(area.area > 0) { throw fail("\(path).points", "the points enclose no area (are they all on one line?)") }
-        return SiteConfig.Zone(name: name, area: area)
+        var geo: [[SiteConfig.GeoPosition]]?
+        if let value = fields["geo"] { geo = try geoPolygon(value, "\(path).geo") }
+        return SiteConfig.Zone(name: name, area: area, geo: geo)
+    }
+
+    /// Latitude and longitude in WGS84 degrees.
+    func geoPosition(latitude: JSONValue, longitude: JSONValue, _ latitudePath: String, _ longitudePath: String) throws(JSONFieldError) -> SiteConfig.GeoPosition {
+        let lat = try number(latitude, latitudePath)
+        let lon = try number(longitude, longitudePath)
+        if !(lat >= -90 && lat <= 90) { throw fail(latitudePath, "must be a WGS84 latitude from -90 to 90 degrees (got \(formatTrimmed(lat)))") }
+        if !(lon >= -180 && lon <= 180) { throw fail(longitudePath, "must be a WGS84 longitude from -180 to 180 degrees (got \(formatTrimmed(lon)))") }
+        return SiteConfig.GeoPosition(longitude: lon, latitude: lat)
+    }
+
+    /// A GeoJSON Polygon (RFC 7946 3.1.6): `{"type":"Polygon","coordinates":[ring, ...]}`, each ring at
+    /// least 4 `[longitude, latitude]` positions, the last equal to the first.
+    func geoPolygon(_ value: JSONValue, _ path: String) throws(JSONFieldError) -> [[SiteConfig.GeoPosition]] {
+        let fields = try object(value, path, keys: ["type", "coordinates"])
+        let type = try string(fields.required("type"), "\(path).type")
+        if type != "Polygon" { throw fail("\(path).type", "must be \"Polygon\" (a GeoJSON Polygon; got \(JSONWriter.quoted(type)))") }
+        let rings = try array(fields.required("coordinates"), "\(path).coordinates")
+        if rings.isEmpty { throw fail("\(path).coordinates", "a polygon needs its outline: [[[lon, lat], ...]]") }
+        if rings.count > 16 { throw fail("\(path).coordinates", "at most 16 rings (got \(rings.count))") }
+        var out: [[SiteConfig.GeoPosition]] = []
+        for (r, ringValue) in rings.enumerated() {
+            let ringPath = "\(path).coordinates[\(r)]"
+            let positions = try array(ringValue, ringPath)
+            if positions.count < 4 { throw fail(ringPath, "a ring needs at least 4 positions, the last equal to the first (got \(positions.count))") }
+            if positions.count > SiteConfig.maximumZonePoints + 1 {
+                throw fail(ringPath, "at most \(SiteConfig.maximumZonePoints + 1) positions (got \(positions.count)); simplify the outline")
+            }
+            var ring: [SiteConfig.GeoPosition] = []
+            for (n, element) in positions.enumerated() {
+                let at = "\(ringPath)[\(n)]"
+                guard case .array(let pair) = element, pair.count == 2 else {
+                    throw fail(at, "expected a position [longitude, latitude]")
+                }
+                ring.append(try geoPosition(latitude: pair[1], longitude: pair[0], "\(at)[1]", "\(at)[0]"))
+            }
+            if ring.first != ring.last { throw fail(ringPath, "the last position must equal the first (GeoJSON rings are closed)") }
+            out.append(ring)
+        }
+        return out
     }
 
     func countingLine(_ value: JSONValue, _ path: String, within frame: SiteConfig.FrameSize?) throws(JSONFieldError) -> CountingLine {

@@ -5,10 +5,25 @@ public struct SiteConfig: Equatable {
     public struct Zone: Equatable {
         public var name: String
         public var area: Polygon
+        /// The zone on the map, if the site file gives it: a GeoJSON Polygon's rings (WGS84), the first
+        /// the outline, any others holes. Sent as the zone entity's `location` (NGSI-LD).
+        public var geo: [[GeoPosition]]?
 
-        public init(name: String, area: Polygon) {
+        public init(name: String, area: Polygon, geo: [[GeoPosition]]? = nil) {
             self.name = name
             self.area = area
+            self.geo = geo
+        }
+    }
+
+    /// A WGS84 position (degrees), as GeoJSON orders it: longitude, then latitude.
+    public struct GeoPosition: Equatable {
+        public var longitude: Double
+        public var latitude: Double
+
+        public init(longitude: Double, latitude: Double) {
+            self.longitude = longitude
+            self.latitude = latitude
         }
     }
 
@@ -51,12 +66,15 @@ public struct SiteConfig: Equatable {
     /// Journal size bound (intervals kept undelivered at most).
     public var journalLimit: Int
     public var relay: RelayRule
+    /// Where the lamppost stands (WGS84), if the site file says: the `location` of its NGSI-LD entities.
+    public var position: GeoPosition?
 
     public init(
         name: String, scale: PersonScale, crop: PixelRect? = nil, zones: [Zone] = [], lines: [CountingLine] = [],
         intervalSeconds: Int = 60, suppressBelow: Int = 0, journalLimit: Int = 100_000, relay: RelayRule = RelayRule(),
-        frame: FrameSize? = nil
+        frame: FrameSize? = nil, position: GeoPosition? = nil
     ) {
+        self.position = position
         self.name = name
         self.scale = scale
         self.crop = crop

@@ -1,3 +1,4 @@
+import CLantern
 import LanternAgent
 import LanternCore
 import LanternSystem
@@ -15,6 +16,17 @@ public struct UplinkSettings {
     /// NGSI-LD tenant (`NGSILD-Tenant`) and the file holding a bearer token.
     public var ngsiTenant: String?
     public var ngsiTokenFile: String?
+    /// Where the operator serves `Schemas/lantern-context.jsonld` (`--ngsi-context`): entities then
+    /// name it in `@context`; without it the terms go inline.
+    public var ngsiContext: String?
+    /// Publish Home Assistant discovery configs (`--ha-discovery`).
+    public var haDiscovery = false
+    /// The SensorThings service root (`http://host:port/path/v1.1`), and where the lamppost stands
+    /// (WGS84) for its Thing's Location.
+    public var staURL: String?
+    public var staPosition: (longitude: Double, latitude: Double)?
+    /// Observations over the MQTT connection (the SensorThings MQTT extension) instead of HTTP POST.
+    public var staOverMQTT = false
     /// How long the end of a replay waits for the journal to be delivered.
     public var drainTimeoutSeconds: Int64 = 60
     /// The first reconnect window (broker and context broker); each retry waits a random time within
@@ -23,7 +35,7 @@ public struct UplinkSettings {
 
     public init() {}
 
-    public var isEnabled: Bool { mqttURL != nil || ngsiURL != nil }
+    public var isEnabled: Bool { mqttURL != nil || ngsiURL != nil || staURL != nil }
 }
 
 /// Counts upstream for the run loop: the journal and MQTT (`--mqtt-url`), NGSI-LD (`--ngsi-url`),
@@ -35,8 +47,13 @@ public struct UplinkSettings {
 public final class UplinkSession {
     public let uplink: Uplink?
     public let ngsi: NGSIClient?
-    /// `<state-dir>/journal.sqlite` with `--mqtt-url`.
+    /// OGC SensorThings (`--sta-url`): Observations journaled with each record, posted from the journal.
+    public let sensorThings: SensorThingsClient?
+    /// `<state-dir>/journal.sqlite` with `--mqtt-url` or `--sta-url`.
     public let journalPath: String?
+    /// The journal (also `uplink.journal` when there is a broker).
+    public let journal: Journal?
+    let device: String
     let drainTimeoutMicros: Int64
     let clock: any RunClock
     private var reportedMQTT: String?
@@ -44,24 +61,40 @@ public final class UplinkSession {
     private var wasConnected = false
     /// The damaged journal set aside at open, if any.
     public let recovery: Journal.Recovery?
+    /// The NGSI-LD encoder (device, site, context) with `--ngsi-url`.
+    var entities: NGSILD?
+    let softwareVersion: String
+    private var deviceState: String?
 
-    public var journal: Journal? { uplink?.journal }
 
     public init(
         settings: UplinkSettings, device: String, stateDirectory: String?, site: SiteConfig, intervalSeconds: Int,
-        privacyManifest: String?, clock: any RunClock
+        privacyManifest: String?, clock: any RunClock, manifest: PrivacyManifest? = nil
     ) throws(Failure) {
         self.clock = clock
+        softwareVersion = manifest?.version ?? "dev"
+        self.device = device
         drainTimeoutMicros = settings.drainTimeoutSeconds * 1_000_000
         let retry = settings.retryWindowMicros
-        if let url = settings.mqttURL, let dir = stateDirectory {
+        var opened: Journal?
+        if settings.mqttURL != nil || settings.staURL != nil, let dir = stateDirectory {
             let path = dir + "/journal.sqlite"
-            let journal: Journal
             do throws(JournalError) {
-                (journal, recovery) = try Journal.openRecovering(path: path, maxRecords: site.journalLimit)
+                let (journal, recovery) = try Journal.openRecovering(path: path, maxRecords: site.journalLimit)
+                opened = journal
+                self.recovery = recovery
             } catch {
                 throw Failure(error.description, code: .ioError)
             }
+            journalPath = path
+            // Without a broker, only the sinks' items keep a record undelivered.
+            opened?.recordsAwaitAcknowledgement = settings.mqttURL != nil
+        } else {
+            journalPath = nil
+            recovery = nil
+        }
+        journal = opened
+        if let url = settings.mqttURL, let journal = opened {
             var client = MQTTClient.Configuration(url: url, clientID: "lantern-\(device)")
             client.caFile = settings.mqttCA
             client.certFile = settings.mqttCert
@@ -69,6 +102,7 @@ public final class UplinkSession {
             client.username = settings.mqttUser
             if let file = settings.mqttPasswordFile {
                 client.password = try ConfigFiles.firstLine(of: file, what: "MQTT password file", option: "--mqtt-password-file")
+                if let line = UplinkSession.worldReadableWarning(file, what: "the MQTT password file") { Console.warning(line) }
             }
             client.statusTopic = Topics(device: device).status
             client.backoff = .uplink(device: device, purpose: "mqtt", firstWindowMicros: retry)
@@ -82,12 +116,35 @@ public final class UplinkSession {
             configuration.healthIntervalMs = Int64(intervalSeconds) * 1000
             let linked = Uplink(configuration: configuration, journal: journal, client: mqtt)
             linked.privacyManifest = privacyManifest
+            if settings.haDiscovery {
+                linked.discovery = HomeAssistantDiscovery(topics: linked.topics, site: site, softwareVersion: softwareVersion)
+            }
             uplink = linked
-            journalPath = path
         } else {
             uplink = nil
-            journalPath = nil
-            recovery = nil
+        }
+        if let url = settings.staURL, let journal = opened {
+            var configuration = SensorThingsClient.Configuration(serviceRoot: url, device: device)
+            configuration.backoff = .uplink(device: device, purpose: "sensorthings", firstWindowMicros: retry)
+            // --sta-location, else the site file's position.
+            configuration.position = settings.staPosition ?? site.position.map { ($0.longitude, $0.latitude) }
+            configuration.datastreams = SensorThings.datastreamNames(
+                device: device, zones: site.zones.map(\.name), lines: site.lines.map(\.name))
+            do throws(NGSIError) {
+                sensorThings = try SensorThingsClient(configuration, journal: journal, clock: clock)
+            } catch {
+                throw Failure("--sta-url \(error.description)", code: .usage)
+            }
+            if settings.staOverMQTT, let uplink, let sta = sensorThings {
+                sta.mqtt = uplink.client
+                // No cycle: the client (the uplink's) does not hold the uplink, and sta holds only the client.
+                uplink.onOtherAcknowledgement = { mid in sta.acknowledged(mid) }
+            }
+            sensorThings?.onStateChange = { line in
+                if let line { Console.warning(line) } else { Console.info("\(url): SensorThings requests accepted again") }
+            }
+        } else {
+            sensorThings = nil
         }
         if let url = settings.ngsiURL {
             var configuration = NGSIClient.Configuration(baseURL: url, device: device)
@@ -104,8 +161,34 @@ public final class UplinkSession {
             ngsi?.onStateChange = { line in
                 if let line { Console.warning(line) } else { Console.info("\(url): NGSI-LD upserts accepted again") }
             }
+            let encoder = NGSILD(device: device, site: site, contextURL: settings.ngsiContext)
+            entities = encoder
+            // The Device that every entity's refDevice names, and the privacy manifest as a PrivacyObject:
+            // upserted first, and again whenever they change.
+            submitDevice(state: CameraState.stopped.rawValue)
+            if let manifest {
+                ngsi?.submit(id: NGSILD.privacyObjectID(device), entity: manifest.ngsiLD(contextURL: settings.ngsiContext))
+            }
         } else {
             ngsi = nil
+        }
+    }
+
+    /// Upserts the `Device` entity when its state (the camera's) changed.
+    func submitDevice(state: String) {
+        guard let ngsi, let entities, state != deviceState else { return }
+        deviceState = state
+        ngsi.submit(id: NGSILD.deviceID(entities.device), entity: entities.deviceEntity(state: state, softwareVersion: softwareVersion))
+    }
+
+    /// A reloaded site: the PrivacyObject (zones, lines, k, retention) is upserted again when it changed,
+    /// and the entities' names and locations follow the new site.
+    public func siteReloaded(_ site: SiteConfig, manifest: PrivacyManifest?) {
+        guard let ngsi, var encoder = entities else { return }
+        encoder.site = site
+        entities = encoder
+        if let manifest {
+            ngsi.submit(id: NGSILD.privacyObjectID(encoder.device), entity: manifest.ngsiLD(contextURL: encoder.contextURL))
         }
     }
 
@@ -115,8 +198,7 @@ public final class UplinkSession {
     /// line says what was lost and why; `journal_lost` in health counts it. Without a journal: the
     /// mark's number.
     func startNumbering(mark: SequenceFile.Mark?) throws(Failure) -> (next: Int64, lost: GapRecord?) {
-        guard let uplink, let journalPath else { return (mark?.next ?? 1, nil) }
-        let journal = uplink.journal
+        guard let journal, let journalPath else { return (mark?.next ?? 1, nil) }
         var gap: GapRecord?
         do throws(JournalError) {
             let journaled = try journal.nextSeq()
@@ -137,7 +219,7 @@ public final class UplinkSession {
             }
             if let gap, let seqs = gap.seqs {
                 line += "\(gap.records) undelivered records lost (seqs \(seqs.lowerBound)-\(seqs.upperBound)); a gap record says so upstream; numbering goes on at \(next)"
-                uplink.journalLost += Int64(gap.records)
+                uplink?.journalLost += Int64(gap.records)
             } else if recovery != nil {
                 line += mark == nil ? "how many records it held is unknown (no next-seq beside it); numbering goes on at \(next)" : "no undelivered record lost; numbering goes on at \(next)"
             }
@@ -151,14 +233,44 @@ public final class UplinkSession {
     /// Journals one held item (an interval record or a gap record) and publishes it when the link is up.
     /// Returns its number and line; throws when the journal cannot take it (the caller holds it).
     func journal(_ item: Publisher.Held, privacy: PrivacyPolicy) throws(JournalError) -> (seq: Int64, text: String)? {
-        guard let uplink else { return nil }
+        guard let journal else { return nil }
+        let device = self.device, k = privacy.suppressBelow
         switch item {
         case .record(let record):
-            let (seq, line) = try uplink.submitLine(record, privacy: privacy)
+            // The record's Observations are journaled with it, in the same transaction.
+            let sinks: (Int64) -> [(sink: String, items: [Journal.SinkItem])] = { [sensorThings] seq in
+                guard sensorThings != nil else { return [] }
+                let observations = SensorThings.observations(record, device: device, seq: seq, suppressBelow: k)
+                var items: [Journal.SinkItem] = []
+                for (part, o) in observations.enumerated() {
+                    items.append(Journal.SinkItem(part: part, target: o.datastream, payload: o.body))
+                }
+                return [(SensorThingsClient.sink, items)]
+            }
+            let seq: Int64, line: String
+            if let uplink {
+                (seq, line) = try uplink.submitLine(record, privacy: privacy, sinks: sinks)
+            } else {
+                var text = ""
+                seq = try journal.append(device: device, zone: record.zone, payload: { seq in
+                    text = LanternJSON.encode(record, device: device, seq: seq, suppressBelow: k)
+                    return text
+                }, sinks: sinks)
+                line = text
+            }
+            sensorThings?.journaled()
             return (seq, line)
         case .gap(let gap):
-            let (seq, line) = try uplink.submitGap(gap)
-            return (seq, line)
+            if let uplink {
+                let (seq, line) = try uplink.submitGap(gap)
+                return (seq, line)
+            }
+            var text = ""
+            let seq = try journal.append(device: device, zone: nil) { seq in
+                text = gap.encode(device: device, seq: seq)
+                return text
+            }
+            return (seq, text)
         }
     }
 
@@ -182,18 +294,29 @@ public final class UplinkSession {
     }
 
     /// Acknowledged publishes so far (the mark is rewritten when it changes).
-    var deliveredCount: Int { uplink?.deliveredCount ?? 0 }
+    var deliveredCount: Int { (uplink?.deliveredCount ?? 0) + (sensorThings?.acceptedObservations ?? 0) }
 
-    /// The NGSI-LD side of a record, queued as soon as it is counted (it carries no number).
+    /// The NGSI-LD side of a record (its entities) and the MQTT value topics, as soon as it is counted
+    /// (neither carries a number).
     func submitEntity(_ record: IntervalRecord, privacy: PrivacyPolicy) {
-        ngsi?.submit(record, privacy: privacy)
+        if let ngsi, let entities {
+            for entity in entities.entities(record, suppressBelow: privacy.suppressBelow) {
+                ngsi.submit(id: entity.id, entity: entity.json)
+            }
+        }
+        uplink?.publishValues(record, privacy: privacy)
     }
 
-    /// The agent's side of the health message.
+    /// The agent's side of the health message (and the `Device` entity's state).
     public var health: DeviceHealth {
-        get { uplink?.health ?? DeviceHealth() }
-        set { uplink?.health = newValue }
+        get { uplink?.health ?? agentHealth }
+        set {
+            agentHealth = newValue
+            uplink?.health = newValue
+            submitDevice(state: newValue.camera.rawValue)
+        }
     }
+    private var agentHealth = DeviceHealth()
 
     // MARK: Loop
 
@@ -217,6 +340,9 @@ public final class UplinkSession {
         if let ngsi {
             if ngsi.isBusy { cap(now + 10_000) } else if !ngsi.isIdle { cap(max(ngsi.nextAttemptMicros, now)) }
         }
+        if let sta = sensorThings {
+            if sta.isBusy { cap(now + 10_000) } else if sta.hasWork { cap(max(sta.nextAttemptMicros, now)) }
+        }
         return due
     }
 
@@ -224,6 +350,7 @@ public final class UplinkSession {
     public func handle(readable: Bool) {
         uplink?.handle(readable: readable, writable: false)
         ngsi?.service()
+        sensorThings?.service()
         report()
     }
 
@@ -233,8 +360,8 @@ public final class UplinkSession {
         if drain {
             let deadline = clock.monotonicMicros + drainTimeoutMicros
             while clock.monotonicMicros < deadline && !stopRequested() {
-                let mqttLeft = uplink.map { (try? $0.journal.undeliveredCount()) ?? 1 } ?? 0
-                if mqttLeft == 0 && ngsi?.isIdle != false { break }
+                let journalLeft = journal.map { (try? $0.undeliveredCount()) ?? 1 } ?? 0
+                if journalLeft == 0 && ngsi?.isIdle != false { break }
                 let now = clock.monotonicMicros
                 let until = min(nextDeadline(now: now) ?? (now + 50_000), now + 50_000, deadline)
                 let fds = pollDescriptor.map { [$0] } ?? []
@@ -249,9 +376,15 @@ public final class UplinkSession {
             Console.info(line)
             uplink.client.shutdown()
         }
+        if let sta = sensorThings {
+            let left = sta.pendingCount ?? -1
+            var line = "SensorThings: \(sta.acceptedObservations) Observations accepted, \(left) left in the journal"
+            if left != 0 { line += " (they will be sent on the next start)" }
+            Console.info(line)
+        }
         if let ngsi {
             var line = "NGSI-LD: \(ngsi.acceptedEntities) entities upserted in \(ngsi.acceptedBatches) requests"
-            if ngsi.pendingCount > 0 { line += ", the newest state of \(ngsi.pendingCount) zones not accepted (not kept across restarts)" }
+            if ngsi.pendingCount > 0 { line += ", the newest state of \(ngsi.pendingCount) entities not accepted (not kept across restarts)" }
             Console.info(line)
         }
     }
@@ -277,5 +410,15 @@ public final class UplinkSession {
             reportedErrorCount = uplink.errorCount
             if let line = uplink.lastError, line != reportedMQTT { Console.warning(line) }
         }
+    }
+
+    /// One warning line when a secret's file can be read by every user (accepted: the agent goes on).
+    static func worldReadableWarning(_ path: String, what: String) -> String? {
+        var owner: UInt32 = 0, mode: UInt32 = 0
+        guard path.withCString({ lantern_path_owner($0, &owner, &mode) }) == 0, mode & 0o004 != 0 else { return nil }
+        var octal = ""
+        var m = mode & 0o777
+        for _ in 0..<3 { octal = "\(m & 7)" + octal; m >>= 3 }
+        return "\(path): \(what) is readable by every user (mode \(octal)); chmod 600 it (or 640 with lanternd's group)"
     }
 }
