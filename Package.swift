@@ -16,6 +16,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Host only: the HTTP server of `lantern-sim studio` (never a dependency of a board module).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         // Pure algorithms: images, estimator, geometry, intervals, site config, YUV4MPEG2 parsing,
@@ -57,7 +59,10 @@ let package = Package(
         .target(name: "CLanternJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .executableTarget(
             name: "lantern-sim",
-            dependencies: ["LanternSim", "LanternRuntime", "LanternDensity", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "LanternSim", "LanternRuntime", "LanternDensity", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
         ),
         // Host helper for the uplink tests (a journal writer to SIGKILL); not shipped.
         .executableTarget(name: "lantern-uplink-probe", dependencies: ["LanternUplink", "LanternCore"]),

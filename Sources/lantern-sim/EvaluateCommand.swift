@@ -31,6 +31,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Seed of the perturbations' random numbers.")
     var seed: UInt64 = 1
 
+    @Option(help: "Also write the table as a self-contained HTML page to this file.")
+    var html: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
@@ -43,6 +46,10 @@ struct EvaluateCommand: ParsableCommand {
                 clipPath: clip, site: siteConfig, truth: groundTruth, warmup: warmup, intervalSeconds: interval, seed: seed
             ).run()
             print(report.table)
+            if let html {
+                let page = ReportPage.html(evaluation: report, clipName: clip, siteName: site ?? defaultSitePath(forClip: clip))
+                try writeOutput(page, to: html)
+            }
             passed = report.passed
             print(passed ? "evaluate: every condition passes" : "evaluate: FAIL (see the rows marked FAIL)")
         }

@@ -5,7 +5,7 @@ import LanternRuntime
 import LanternSim
 
 @main
-struct LanternSimCommand: ParsableCommand {
+struct LanternSimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lantern-sim",
         abstract: "Replays recorded clips through Lantern's occupancy pipeline and scores the counts.",
@@ -15,7 +15,7 @@ struct LanternSimCommand: ParsableCommand {
             completions: `lantern-sim --generate-completion-script bash` (or zsh, fish).
             """,
         version: "lantern-sim \(LanternVersion.number)",
-        subcommands: [ReplayCommand.self, EvaluateCommand.self, BenchCommand.self, CountImagesCommand.self, CalibrateCommand.self, FleetCommand.self]
+        subcommands: [ReplayCommand.self, EvaluateCommand.self, BenchCommand.self, CountImagesCommand.self, CalibrateCommand.self, FleetCommand.self, ReportCommand.self, StudioCommand.self]
     )
 }
 
@@ -46,4 +46,13 @@ func reportingErrors(_ logging: LoggingOptions, _ body: () throws(SimulatorError
 /// `site.json` in the clip's folder: the bundled sample keeps its site file there.
 func defaultSitePath(forClip clip: String) -> String {
     URL(fileURLWithPath: clip).deletingLastPathComponent().appendingPathComponent("site.json").path
+}
+
+/// Writes a text output file (a report page, a site file); one that cannot be written is one line and exit 73.
+func writeOutput(_ text: String, to path: String) throws(SimulatorError) {
+    do {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    } catch {
+        throw SimulatorError("\(path): cannot write it (\(error.localizedDescription)); check the folder exists and is writable", status: .cannotCreate)
+    }
 }
