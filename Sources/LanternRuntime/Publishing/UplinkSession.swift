@@ -134,7 +134,7 @@ public final class UplinkSession {
             // --sta-location, else the site file's position.
             configuration.position = settings.staPosition ?? site.position.map { ($0.longitude, $0.latitude) }
             configuration.datastreams = SensorThings.datastreamNames(
-                device: device, zones: site.zones.map(\.name), lines: site.lines.map(\.name))
+                device: device, zones: site.zones.map { $0.name }, lines: site.lines.map { $0.name })
             do throws(NGSIError) {
                 sensorThings = try SensorThingsClient(configuration, journal: journal, clock: clock)
             } catch {
