@@ -571,7 +571,8 @@ def analyse(sc, marks, failures):
         by_seq.setdefault(r["seq"], set()).add(payload)
         if "gap" in r:
             continue
-        by_interval.setdefault((r.get("zone"), r.get("start")), set()).add(r["seq"])
+        # A line's record has no zone either: its line name keeps it apart from the whole view's.
+        by_interval.setdefault((r.get("line"), r.get("zone"), r.get("start")), set()).add(r["seq"])
     if by_seq:
         seqs = sorted(by_seq)
         out["seqs"] = f"{seqs[0]}-{seqs[-1]} ({len(intervals)} records received, {len(seqs)} distinct)"
@@ -582,7 +583,7 @@ def analyse(sc, marks, failures):
     out["lanterndErrors"] = [l.split("]: ", 1)[-1][:160] for l in journal
                              if "lanternd[" in l and "sandbox:" not in l and re.search(r"cannot|crashed|denied|refused|failed", l)]
     # The longest stretch no whole-view interval covers (the hang and the restart).
-    views = sorted((r["start"], r["end"]) for _, r, _ in intervals if r.get("zone") is None and "start" in r)
+    views = sorted((r["start"], r["end"]) for _, r, _ in intervals if r.get("zone") is None and r.get("line") is None and "start" in r)
     if len(views) > 1:
         out["uncoveredSeconds"] = max(seconds_between(a[1], b[0]) for a, b in zip(views, views[1:]))
 
