@@ -142,7 +142,9 @@ public final class FleetSimulation {
         let names = (0..<c.devices).map { String(format: "fleet-%05d", $0) }
 
         if c.collector && !c.isWorker {
-            let collector = try FleetCollector(brokers: c.brokers, deviceNames: names, clock: clock, clientID: c.collectorID)
+            let collector = try FleetCollector(
+                brokers: c.brokers, deviceNames: names, clock: clock, speed: c.speed,
+                connectTimeoutSeconds: max(c.connectTimeoutSeconds, 30), clientID: c.collectorID)
             self.collector = collector
             // The collector's queue must exist before the first record: a broker drops what no queue takes.
             let deadline = SystemClock.monotonicMicros + 30_000_000
