@@ -21,6 +21,8 @@ final class FleetCollector {
     /// Messages that named no device of this run, or no seq.
     private(set) var foreign = 0
     private(set) var subscribeError: String?
+    /// Where its connection events go (one line each: connected, lost and why).
+    var log: ((String) -> Void)?
 
     /// `speed`: simulated seconds per real second of `clock`. The client's connect timeout and backoff
     /// are on that clock, so they are scaled: `connectTimeoutSeconds` (real) must not become a sixtieth of
@@ -47,6 +49,7 @@ final class FleetCollector {
         let context = Unmanaged.passUnretained(self)
         client.onConnected = {
             let collector = context.takeUnretainedValue()
+            collector.log?("collector: connected to \(collector.client.currentURL.description) (session present: \(collector.client.sessionPresent))")
             // Subscribing again is harmless with a session the broker kept, and needed after a failover.
             do throws(MQTTError) {
                 try collector.client.subscribe(topic: FleetCollector.topicFilter, qos: 1)
@@ -54,6 +57,7 @@ final class FleetCollector {
                 collector.subscribeError = error.description
             }
         }
+        client.onDisconnected = { error in context.takeUnretainedValue().log?("collector: \(error.description)") }
         client.onMessage = { topic, payload in context.takeUnretainedValue().receive(topic: topic, payload: payload) }
     }
 
