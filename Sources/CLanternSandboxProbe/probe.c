@@ -169,3 +169,32 @@ int probe_exec(const char *path) {
 }
 
 void probe_crash(void) { raise(SIGILL); }
+
+#include <poll.h>
+
+static int probe_ready[2] = { -1, -1 };
+
+int probe_outside_signal_pipe(void) { return pipe(probe_ready); }
+
+void probe_ready_then_wait(void) {
+    // The test runner that started the probe may block signals, and a blocked mask is inherited.
+    sigset_t abort_only;
+    sigemptyset(&abort_only);
+    sigaddset(&abort_only, SIGABRT);
+    sigprocmask(SIG_UNBLOCK, &abort_only, NULL);
+    char byte = 'r';
+    ssize_t ignored = write(probe_ready[1], &byte, 1);
+    (void)ignored;
+    for (;;) poll(NULL, 0, -1);
+}
+
+int probe_signal_when_ready(int pid, int sig) {
+    char byte;
+    close(probe_ready[1]);  // so that a child that ends without waiting gives end of file, not a hang
+    ssize_t got;
+    while ((got = read(probe_ready[0], &byte, 1)) < 0) {
+        if (errno != EINTR) return -1;
+    }
+    close(probe_ready[0]);
+    return got == 1 ? kill(pid, sig) : 0;
+}

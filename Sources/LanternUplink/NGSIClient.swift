@@ -87,9 +87,7 @@ public final class NGSIClient {
     /// Called when a batch fails (with the reason) and when a batch succeeds after failures (nil).
     public var onStateChange: ((String?) -> Void)?
 
-    private let multi: UnsafeMutableRawPointer
-    private var easy: UnsafeMutableRawPointer?
-    private var headers: UnsafeMutablePointer<curl_slist>?
+    private let http: HTTPExchange
     /// Newest version of each entity not yet accepted, by id, in order of first arrival.
     private var waiting: [(id: String, json: String)] = []
     private var sending: [(id: String, json: String)] = []
@@ -109,29 +107,11 @@ public final class NGSIClient {
         var trimmed = base
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         upsertURL = trimmed + "/ngsi-ld/v1/entityOperations/upsert"
-        _ = NGSIClient.globalInit
-        guard let m = curl_multi_init() else {
-            throw NGSIError(url: base, message: "curl_multi_init failed (out of memory?)")
-        }
-        multi = m
-        headers = curl_slist_append(nil, "Content-Type: application/ld+json")
-        headers = curl_slist_append(headers, "Accept: application/json")
-        // An empty Expect: no 100-continue round trip for a large body.
-        headers = curl_slist_append(headers, "Expect:")
-        if let tenant = configuration.tenant { headers = curl_slist_append(headers, "NGSILD-Tenant: \(tenant)") }
-        if let token = configuration.token { headers = curl_slist_append(headers, "Authorization: Bearer \(token)") }
+        var headers = ["Content-Type: application/ld+json", "Accept: application/json"]
+        if let tenant = configuration.tenant { headers.append("NGSILD-Tenant: \(tenant)") }
+        if let token = configuration.token { headers.append("Authorization: Bearer \(token)") }
+        http = try HTTPExchange(url: base, headers: headers, timeoutMs: configuration.timeoutMs)
     }
-
-    deinit {
-        if let easy {
-            curl_multi_remove_handle(multi, easy)
-            curl_easy_cleanup(easy)
-        }
-        curl_multi_cleanup(multi)
-        curl_slist_free_all(headers)
-    }
-
-    private static let globalInit: Void = { _ = lantern_curl_global_init() }()
 
     /// Queues an entity (one line of JSON with its `@context`); it replaces a waiting one of the same id.
     public func submit(id: String, entity json: String) {
@@ -143,24 +123,18 @@ public final class NGSIClient {
     }
 
     /// A request is in flight: the loop should come back within a few milliseconds.
-    public var isBusy: Bool { easy != nil }
+    public var isBusy: Bool { http.isBusy }
 
     /// Nothing waiting and nothing in flight.
-    public var isIdle: Bool { easy == nil && waiting.isEmpty }
+    public var isIdle: Bool { !http.isBusy && waiting.isEmpty }
 
     /// Entities waiting or in flight.
     public var pendingCount: Int { waiting.count + sending.count }
 
     /// One non-blocking step: advances the transfer in flight, or starts the next batch when due.
     public func service() {
-        if let easy {
-            var running: Int32 = 0
-            _ = curl_multi_perform(multi, &running)
-            var done: UnsafeMutableRawPointer?
-            var result = CURLE_OK
-            if lantern_curl_multi_next_done(multi, &done, &result) != 0, done == easy {
-                finish(easy, result)
-            }
+        if http.isBusy {
+            if let outcome = http.poll() { finish(outcome) }
             return
         }
         guard !waiting.isEmpty, clock.monotonicMicros >= nextAttemptMicros else { return }
@@ -172,36 +146,13 @@ public final class NGSIClient {
     private func start() {
         sending = waiting
         waiting = []
-        let body = NGSILD.upsertBody(sending.map { $0.json })
-        guard let e = curl_easy_init() else {
-            failed("curl_easy_init failed (out of memory?)")
-            return
-        }
-        var text = body
-        let rc = text.withUTF8 { bytes in
-            bytes.withMemoryRebound(to: CChar.self) { chars in
-                lantern_curl_prepare_post(e, upsertURL, chars.baseAddress, Int(chars.count), headers, configuration.timeoutMs)
-            }
-        }
-        guard rc == CURLE_OK, curl_multi_add_handle(multi, e) == CURLM_OK else {
-            curl_easy_cleanup(e)
-            failed("cannot set up the request: \(NGSIClient.describe(rc))")
-            return
-        }
-        easy = e
-        var running: Int32 = 0
-        _ = curl_multi_perform(multi, &running)
+        if let why = http.start(upsertURL, body: NGSILD.upsertBody(sending.map { $0.json })) { failed(why) }
     }
 
-    private func finish(_ e: UnsafeMutableRawPointer, _ result: CURLcode) {
-        var status = 0
-        _ = lantern_curl_getinfo_long(e, lantern_curlinfo_response_code(), &status)
-        curl_multi_remove_handle(multi, e)
-        curl_easy_cleanup(e)
-        easy = nil
-        if result != CURLE_OK {
-            failed(NGSIClient.describe(result))
-        } else if status < 200 || status > 299 {
+    private func finish(_ outcome: HTTPExchange.Outcome) {
+        if case .failed(let why) = outcome {
+            failed(why)
+        } else if case .answered(let status) = outcome, status < 200 || status > 299 {
             failed("HTTP \(status) from the context broker")
         } else {
             acceptedBatches += 1
@@ -227,10 +178,6 @@ public final class NGSIClient {
         let changed = lastError.map { !$0.hasPrefix("\(upsertURL): \(reason);") } ?? true
         lastError = line
         if changed { onStateChange?(line) }
-    }
-
-    static func describe(_ code: CURLcode) -> String {
-        curl_easy_strerror(code).map { String(cString: $0) } ?? "curl error \(code.rawValue)"
     }
 }
 

@@ -81,11 +81,8 @@ public final class SensorThingsClient {
         case observation(Journal.SinkEntry)
     }
 
-    private let multi: UnsafeMutableRawPointer
-    private var easy: UnsafeMutableRawPointer?
+    private let http: HTTPExchange
     private var inFlight: Request?
-    private var headers: UnsafeMutablePointer<curl_slist>?
-    private let response: UnsafeMutablePointer<lantern_curl_response>
     private var backoff: Backoff
     /// name → id literal, as in the journal.
     private var ids: [String: String] = [:]
@@ -110,16 +107,7 @@ public final class SensorThingsClient {
         backoff = configuration.backoff
         let last = root.utf8.split(separator: UInt8(ascii: "/")).last.map { String(decoding: $0, as: UTF8.self) } ?? ""
         version = last.hasPrefix("v1.") ? last : "v1.1"
-        _ = SensorThingsClient.globalInit
-        guard let m = curl_multi_init() else {
-            throw NGSIError(url: root, message: "curl_multi_init failed (out of memory?)")
-        }
-        multi = m
-        response = UnsafeMutablePointer<lantern_curl_response>.allocate(capacity: 1)
-        response.initialize(to: lantern_curl_response())
-        headers = curl_slist_append(nil, "Content-Type: application/json")
-        headers = curl_slist_append(headers, "Accept: application/json")
-        headers = curl_slist_append(headers, "Expect:")
+        http = try HTTPExchange(url: root, headers: ["Content-Type: application/json", "Accept: application/json"], timeoutMs: configuration.timeoutMs)
         do throws(JournalError) {
             let saved = try journal.sinkIDs(SensorThingsClient.sink)
             for (name, id) in saved { ids[name] = id }
@@ -134,29 +122,17 @@ public final class SensorThingsClient {
         }
     }
 
-    deinit {
-        if let easy {
-            curl_multi_remove_handle(multi, easy)
-            curl_easy_cleanup(easy)
-        }
-        curl_multi_cleanup(multi)
-        curl_slist_free_all(headers)
-        lantern_curl_response_free(response)
-        response.deallocate()
-    }
-
-    private static let globalInit: Void = { _ = lantern_curl_global_init() }()
 
     /// The journal took a record with Observations for this sink: look again.
     public func journaled() { journalMayHaveMore = true }
 
     /// A request is in flight: the loop should come back within a few milliseconds.
-    public var isBusy: Bool { easy != nil }
+    public var isBusy: Bool { http.isBusy }
 
     /// Something to do now or after the backoff: a request in flight, Observations read and not yet
     /// accepted, or the journal may hold more. (No SQL: asked once per loop turn.)
     public var hasWork: Bool {
-        if easy != nil { return true }
+        if http.isBusy { return true }
         let more = !queue.isEmpty || journalMayHaveMore
         guard let mqtt, ids["Thing"] != nil else { return more }
         // Over MQTT: only while connected and the window has room (a PUBACK wakes the loop anyway).
@@ -183,21 +159,15 @@ public final class SensorThingsClient {
     public var pendingCount: Int? { try? journal.sinkPendingCount(SensorThingsClient.sink) }
 
     /// Nothing in flight and nothing owed.
-    public var isIdle: Bool { easy == nil && queue.isEmpty && (pendingCount ?? 1) == 0 }
+    public var isIdle: Bool { !http.isBusy && queue.isEmpty && (pendingCount ?? 1) == 0 }
 
     /// The server's id literal for an entity name (`Thing`, `Sensor`, a Datastream name), once known.
     public func id(of name: String) -> String? { ids[name] }
 
     /// One non-blocking step: advances the transfer in flight, or starts the next request when due.
     public func service() {
-        if let easy {
-            var running: Int32 = 0
-            _ = curl_multi_perform(multi, &running)
-            var done: UnsafeMutableRawPointer?
-            var result = CURLE_OK
-            if lantern_curl_multi_next_done(multi, &done, &result) != 0, done == easy {
-                finish(easy, result)
-            }
+        if http.isBusy {
+            if let outcome = http.poll() { finish(outcome) }
             return
         }
         guard clock.monotonicMicros >= nextAttemptMicros else { return }
@@ -293,51 +263,29 @@ public final class SensorThingsClient {
     }
 
     private func start(_ request: Request, _ url: String, body: String?) {
-        guard let e = curl_easy_init() else {
-            failed("curl_easy_init failed (out of memory?)")
+        if let why = http.start(url, body: body) {
+            failed(why)
             return
         }
-        lantern_curl_response_reset(response)
-        let rc: CURLcode
-        if var text = body {
-            rc = text.withUTF8 { bytes in
-                bytes.withMemoryRebound(to: CChar.self) { chars in
-                    lantern_curl_prepare_request(e, url, chars.baseAddress, Int(chars.count), headers, configuration.timeoutMs, response)
-                }
-            }
-        } else {
-            rc = lantern_curl_prepare_request(e, url, nil, 0, headers, configuration.timeoutMs, response)
-        }
-        guard rc == CURLE_OK, curl_multi_add_handle(multi, e) == CURLM_OK else {
-            curl_easy_cleanup(e)
-            failed("cannot set up the request: \(NGSIClient.describe(rc))")
-            return
-        }
-        easy = e
         inFlight = request
-        var running: Int32 = 0
-        _ = curl_multi_perform(multi, &running)
     }
 
-    private func finish(_ e: UnsafeMutableRawPointer, _ result: CURLcode) {
-        var status = 0
-        _ = lantern_curl_getinfo_long(e, lantern_curlinfo_response_code(), &status)
-        curl_multi_remove_handle(multi, e)
-        curl_easy_cleanup(e)
-        easy = nil
+    private func finish(_ outcome: HTTPExchange.Outcome) {
         guard let request = inFlight else { return }
         inFlight = nil
-        if result != CURLE_OK {
-            failed(NGSIClient.describe(result))
+        let status: Int
+        switch outcome {
+        case .failed(let why):
+            failed(why)
             return
+        case .answered(let code):
+            status = code
         }
         guard status >= 200 && status <= 299 else {
-            failed("HTTP \(status) for \(what(request))\(detail)")
+            failed("HTTP \(status) for \(what(request))\(http.detail)")
             return
         }
-        let location = withUnsafePointer(to: &response.pointee.location) { p in
-            p.withMemoryRebound(to: CChar.self, capacity: 1024) { String(cString: $0) }
-        }
+        let location = http.location
         do throws(JournalError) {
             switch request {
             case .sensor:
@@ -381,7 +329,7 @@ public final class SensorThingsClient {
     }
 
     private func readDatastreams() throws(JournalError) -> Bool {
-        let text = responseText
+        let text = http.body
         let value: JSONValue
         do throws(JSONParseError) {
             value = try JSONParser.parse(text)
@@ -411,21 +359,6 @@ public final class SensorThingsClient {
         } catch {
             failed(error.description)
         }
-    }
-
-    private var responseText: String {
-        guard let body = response.pointee.body, response.pointee.length > 0 else { return "" }
-        return String(cString: body)
-    }
-
-    /// The start of an error answer, for the log line.
-    private var detail: String {
-        var text = responseText
-        guard !text.isEmpty else { return "" }
-        if text.utf8.count > 160 { text = String(decoding: Array(text.utf8.prefix(160)), as: UTF8.self) + "…" }
-        var flat: [UInt8] = []
-        for b in text.utf8 { flat.append(b == 0x0A || b == 0x0D ? 0x20 : b) }
-        return ": " + String(decoding: flat, as: UTF8.self)
     }
 
     private func what(_ request: Request) -> String {

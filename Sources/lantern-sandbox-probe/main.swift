@@ -93,6 +93,9 @@ func attempt(_ item: String, _ o: Options) -> String? {
     case "crash":
         probe_crash()
         return "did not crash"
+    case "abort-from-outside":
+        probe_ready_then_wait()
+        return "was not stopped"
     default: fail("unknown item \(item)")
     }
 }
@@ -100,6 +103,7 @@ func attempt(_ item: String, _ o: Options) -> String? {
 let options = parse(Array(CommandLine.arguments.dropFirst()))
 if options.items.isEmpty { fail("name the items to try (udp-send, tcp-connect-other, bind-listen, ...)") }
 for item in options.items {
+    if item == "abort-from-outside", probe_outside_signal_pipe() != 0 { fail("pipe: \(String(cString: probe_strerror(probe_errno())))") }
     let pid = probe_fork()
     if pid < 0 { fail("fork: \(String(cString: probe_strerror(probe_errno())))") }
     if pid == 0 {
@@ -122,10 +126,13 @@ for item in options.items {
         }
         probe_exit(0)
     }
+    if item == "abort-from-outside", probe_signal_when_ready(pid, SIGABRT) != 0 {
+        fail("kill: \(String(cString: probe_strerror(probe_errno())))")
+    }
     let status = probe_wait(pid)
     if status >= 1000 {
         let signal = status - 1000
-        let name = signal == Int32(SIGSYS) ? "SIGSYS" : signal == Int32(SIGILL) ? "SIGILL" : "signal \(signal)"
+        let name = signal == Int32(SIGSYS) ? "SIGSYS" : signal == Int32(SIGILL) ? "SIGILL" : signal == Int32(SIGABRT) ? "SIGABRT" : "signal \(signal)"
         _ = probe_write_stdout("\(item): refused (stopped by \(name))\n")
     }
 }

@@ -85,6 +85,11 @@ struct StudioCommand: AsyncParsableCommand {
         router.post("/api/replay") { request, _ in
             text(session.replayJSON(try await body(request)), type: "application/json")
         }
+        router.get("/api/person") { request, _ in
+            let query = request.uri.queryParameters
+            let number = { (key: String) in query.get(key).flatMap { Int($0) } ?? -1 }
+            return text(session.personJSON(frame: number("frame"), x: number("x"), y: number("y")), type: "application/json")
+        }
         router.post("/api/calibrate") { _, _ in
             text(session.selfCalibrationJSON(), type: "application/json")
         }

@@ -1,5 +1,5 @@
 """Drives `lantern-sim studio` in headless Chromium as a developer would: draws a zone and a line, sets the
-calibration by clicking the feet and head of two people, names them, saves; then takes a screenshot and
+calibration with two clicks (one on each of two walkers: the studio finds their feet and heads), names them, saves; then takes a screenshot and
 checks it shows the frame and the shapes. Usage: studio_drive.py URL SCREENSHOT.png
 Prints one JSON object; exit 0 only when every step worked."""
 import sys
@@ -52,9 +52,18 @@ try:
     rename("input.lines-name[data-index='0']", "gate")
     result["steps"].append("line")
 
-    driver.find_element(By.ID, "tool-calibrate").click()
-    for x, y in [(300, 230), (300, 170), (120, 90), (120, 60)]:  # feet then head, near then far
+    rename("#site-name", "studio test")
+    # Frame 135 of the sample: two walkers apart from others, one far (box middle 353,76) and one near (368,150).
+    driver.execute_script("const s = document.getElementById('frame-slider'); s.value = 135; s.dispatchEvent(new Event('input'))")
+    driver.find_element(By.ID, "tool-people").click()
+    for x, y, expected in [(353, 76, "Person 1"), (368, 150, "Calibration set")]:
         click_frame(x, y)
+        for _ in range(600):
+            status = driver.find_element(By.ID, "status").text
+            if status.startswith(expected) or status.startswith("no person found"):
+                break
+            time.sleep(0.1)
+        result.setdefault("calibration_status", []).append(status)
     result["steps"].append("calibration")
 
     rename("#site-name", "studio test")
@@ -108,7 +117,7 @@ try:
     result["self_calibration"] = status + " | " + driver.find_element(By.ID, "calibration-info").text
     result["console"] = browser.console(driver)
     zone_ok = "zones[0].name" in zone_error and zone_error.count("must not be empty") == 2
-    ok = (zone_ok and result["status"].startswith("saved") and result["self_calibration"].startswith("Self-calibrated") and "plaza" in counts and stats["greys"] >= 64
+    ok = (zone_ok and result["calibration_status"][-1].startswith("Calibration set") and result["status"].startswith("saved") and result["self_calibration"].startswith("Self-calibrated") and "plaza" in counts and stats["greys"] >= 64
           and all(n >= 30 for n in stats["near"].values()) and not result["console"])
 finally:
     driver.quit()

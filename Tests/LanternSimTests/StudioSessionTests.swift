@@ -21,6 +21,37 @@ import Testing
         Array(#"{"name":"t","frame":\#(frame),"calibration":{"personHeights":[{"row":80,"height":28},{"row":200,"height":55}]},"zones":\#(zones),"lines":[{"name":"gate","from":[192,40],"to":[192,288]}]}"#.utf8)
     }
 
+    /// One click per person: clicked at the middle of each annotated walker who stands apart in the bundled
+    /// sample, the person found has the box's height and feet row.
+    @Test func aClickOnAWalkerFindsTheirFeetAndHead() throws {
+        let s = try session()
+        let boxes = try TruthBox.load(boxesCSV: StudioSessionTests.sample.appendingPathComponent("boxes.csv").path)
+        func apart(_ b: TruthBox) -> Bool {
+            boxes.allSatisfy { o in
+                o.frame != b.frame || o.id == b.id || o.x > b.x + b.width + 8 || o.x + o.width < b.x - 8
+                    || o.y > b.y + b.height + 8 || o.y + o.height < b.y - 8
+            }
+        }
+        let walkers = boxes.filter { b in
+            b.frame < s.frameCount && b.x >= 0 && b.y >= 0 && b.x + b.width <= 384 && b.y + b.height <= 288 && b.height >= 20 && apart(b)
+        }
+        #expect(walkers.count >= 100, "\(walkers.count) lone walkers in the sample")
+        var good = 0
+        var found = 0
+        for b in walkers {
+            let json = s.personJSON(frame: b.frame, x: Int(b.x + b.width / 2), y: Int(b.y + b.height / 2))
+            guard let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], object["ok"] as? Bool == true,
+                  let row = object["row"] as? Int, let height = object["height"] as? Int else { continue }
+            found += 1
+            if abs(Double(height) - b.height) <= 0.15 * b.height && abs(Double(row) - (b.y + b.height)) <= 0.1 * b.height { good += 1 }
+        }
+        print("person finder: \(found) of \(walkers.count) lone walkers found, \(good) within 15% of the box height")
+        #expect(Double(good) >= 0.8 * Double(walkers.count), "\(good) of \(walkers.count) measured within 15% (\(found) found)")
+        // Nobody there: one line that says what to do.
+        #expect(s.personJSON(frame: 0, x: 5, y: 5).contains("no person found at (5, 5) in frame 0"))
+        #expect(s.personJSON(frame: 999, x: 5, y: 5).contains("frame 999 is not one of the 160 frames shown"))
+    }
+
     @Test func framesAndInfo() throws {
         let s = try session()
         #expect(s.width == 384 && s.height == 288 && s.frameCount == 160)

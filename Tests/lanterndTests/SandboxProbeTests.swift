@@ -173,6 +173,16 @@ import Testing
         #expect(run.stderr.contains("lanternd: crashed with SIGILL (a trap: a failed check in lanternd, a bug)"), "\(run.stderr)")
     }
 
+    /// systemd's watchdog stops a hung agent with SIGABRT from PID 1: that is said as such, not as a crash
+    /// to report.
+    @Test func aSignalFromAnotherProcessIsNotCalledACrash() throws {
+        let run = try runBuiltProduct("lantern-sandbox-probe", ["abort-from-outside"])
+        #expect(run.stdout == "abort-from-outside: refused (stopped by SIGABRT)\n")
+        #expect(run.stderr.contains("lanternd: stopped by SIGABRT sent by process "), "\(run.stderr)")
+        #expect(run.stderr.contains("not a crash: systemd's watchdog sends SIGABRT"), "\(run.stderr)")
+        #expect(!run.stderr.contains("crashed with"), "\(run.stderr)")
+    }
+
     /// A forbidden call that stops the process names itself.
     @Test func aFatalCallSaysWhichOne() throws {
         let run = try runBuiltProduct("lantern-sandbox-probe", ["unshare-newuser"])

@@ -363,7 +363,39 @@ static inline void lantern_crash_line(int sig, siginfo_t *info, void *context) {
     case SIGABRT: what = "SIGABRT (aborted)"; break;
     case SIGSYS: what = "SIGSYS (system call "; break;
     }
-    char line[256];
+    char line[320];
+    if (info && info->si_code <= 0 && info->si_pid != getpid()) {
+        // Sent by another process (kill, sigqueue), not raised by a fault: most often systemd's watchdog.
+        const char *name = "a fatal signal";
+        switch (sig) {
+        case SIGILL: name = "SIGILL"; break;
+        case SIGTRAP: name = "SIGTRAP"; break;
+        case SIGSEGV: name = "SIGSEGV"; break;
+        case SIGBUS: name = "SIGBUS"; break;
+        case SIGFPE: name = "SIGFPE"; break;
+        case SIGABRT: name = "SIGABRT"; break;
+        case SIGSYS: name = "SIGSYS"; break;
+        }
+        size_t m = lantern_crash_append(line, 0, sizeof line, "lanternd: stopped by ");
+        m = lantern_crash_append(line, m, sizeof line, name);
+        m = lantern_crash_append(line, m, sizeof line, " sent by process ");
+        char digits[16];
+        int d = 0;
+        unsigned sender = (unsigned)info->si_pid;
+        do { digits[d++] = (char)('0' + sender % 10); sender /= 10; } while (sender && d < 15);
+        while (d > 0 && m < sizeof line - 1) line[m++] = digits[--d];
+        if (sig == SIGABRT) {
+            m = lantern_crash_append(line, m, sizeof line, " (not a crash: systemd's watchdog sends SIGABRT when lanternd has not reported"
+                                     " within WatchdogSec; the lines above, or `journalctl -u lanternd`, show what it was waiting on)\n");
+        } else {
+            m = lantern_crash_append(line, m, sizeof line, " (not a crash in lanternd)\n");
+        }
+        ssize_t ignored = write(2, line, m);
+        (void)ignored;
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
     size_t n = lantern_crash_append(line, 0, sizeof line, "lanternd: crashed with ");
     n = lantern_crash_append(line, n, sizeof line, what);
     if (sig == SIGSYS) {

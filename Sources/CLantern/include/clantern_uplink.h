@@ -28,28 +28,6 @@ static inline CURLcode lantern_curl_getinfo_long(CURL *curl, CURLINFO info, long
 }
 static inline CURLINFO lantern_curlinfo_response_code(void) { return CURLINFO_RESPONSE_CODE; }
 
-/// A write callback that discards the response body (the status code is what matters).
-static inline size_t lantern_curl_discard(char *ptr, size_t size, size_t nmemb, void *userdata) {
-    (void)ptr; (void)userdata;
-    return size * nmemb;
-}
-
-/// Sets up `curl` for one NGSI-LD POST: URL, a copy of `body` (curl keeps its own), the headers,
-/// a total timeout, no signals (CURLOPT_NOSIGNAL: the agent is single-threaded and owns its signal
-/// handlers), the response body discarded. Returns the first failing CURLcode, or CURLE_OK.
-static inline CURLcode lantern_curl_prepare_post(CURL *curl, const char *url, const char *body, long length,
-                                                 struct curl_slist *headers, long timeout_ms) {
-    CURLcode rc;
-    if ((rc = curl_easy_setopt(curl, CURLOPT_URL, url)) != CURLE_OK) return rc;
-    if ((rc = curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L)) != CURLE_OK) return rc;
-    if ((rc = curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, length)) != CURLE_OK) return rc;
-    if ((rc = curl_easy_setopt(curl, CURLOPT_COPYPOSTFIELDS, body)) != CURLE_OK) return rc;
-    if ((rc = curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers)) != CURLE_OK) return rc;
-    if ((rc = curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms)) != CURLE_OK) return rc;
-    if ((rc = curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms)) != CURLE_OK) return rc;
-    return curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, lantern_curl_discard);
-}
-
 /// The next finished transfer of `multi`, if any: returns 1 and its handle and result, else 0.
 /// (CURLMsg holds a union, which is awkward from Swift.)
 static inline int lantern_curl_multi_next_done(CURLM *multi, CURL **easy, CURLcode *result) {
@@ -68,7 +46,7 @@ static inline int lantern_curl_multi_next_done(CURLM *multi, CURL **easy, CURLco
 /// `curl_global_init(CURL_GLOBAL_DEFAULT)` (a macro argument).
 static inline CURLcode lantern_curl_global_init(void) { return curl_global_init(CURL_GLOBAL_DEFAULT); }
 
-/// What one SensorThings request answered: the body (at most `LANTERN_CURL_RESPONSE_MAX` bytes kept,
+/// What one request answered: the body (at most `LANTERN_CURL_RESPONSE_MAX` bytes kept,
 /// NUL-terminated) and the `Location` header of a 201 (the created entity's URL, where its id is).
 #define LANTERN_CURL_RESPONSE_MAX (512 * 1024)
 struct lantern_curl_response {
@@ -129,7 +107,9 @@ static inline void lantern_curl_response_free(struct lantern_curl_response *r) {
 }
 
 /// Sets up `curl` for one request whose answer is kept in `response`: a POST of `body` when it is
-/// non-NULL, else a GET. Same settings as `lantern_curl_prepare_post` otherwise.
+/// non-NULL, else a GET; the URL, a copy of `body` (curl keeps its own), the headers, a total and a
+/// connect timeout, and no signals (CURLOPT_NOSIGNAL: the agent is single-threaded and owns its
+/// signal handlers).
 static inline CURLcode lantern_curl_prepare_request(CURL *curl, const char *url, const char *body, long length,
                                                     struct curl_slist *headers, long timeout_ms,
                                                     struct lantern_curl_response *response) {

@@ -32,4 +32,9 @@ int probe_af_packet(void);
 int probe_sethostname(void);
 int probe_exec(const char *path);
 void probe_crash(void);
+/// A signal from another process, as systemd's watchdog sends it: `probe_outside_signal_pipe` before
+/// the fork; the confined child calls `probe_ready_then_wait`, the parent `probe_signal_when_ready`.
+int probe_outside_signal_pipe(void);
+void probe_ready_then_wait(void);
+int probe_signal_when_ready(int pid, int sig);
 #endif

@@ -1,5 +1,5 @@
 /// The page `lantern-sim studio` serves: vanilla JavaScript and SVG, nothing fetched but the studio's own
-/// endpoints (`/api/info`, `/frame/N.png`, `/api/check`, `/api/save`, `/api/replay`, `/api/calibrate`).
+/// endpoints (`/api/info`, `/frame/N.png`, `/api/check`, `/api/save`, `/api/replay`, `/api/calibrate`, `/api/person`).
 public enum StudioPage {
     public static let html = #"""
 <!DOCTYPE html>
@@ -25,7 +25,8 @@ body { font-family: sans-serif; margin: 0; color: #2f3542; }
   <button id="finish-zone">Finish zone</button>
   <button id="tool-line" data-tool="line">Line</button>
   <button id="tool-crop" data-tool="crop">Crop</button>
-  <button id="tool-calibrate" data-tool="calibrate">Calibrate (feet, head) x2</button>
+  <button id="tool-people" data-tool="people">Calibrate: click 2 people</button>
+  <button id="tool-calibrate" data-tool="calibrate">By hand (feet, head) x2</button>
   <button id="self-calibrate">Self-calibrate</button>
   <span>frame <input type="range" id="frame-slider" min="0" value="0"> <span id="frame-label">0</span></span>
   <button id="replay">Replay</button> <button id="stop">Stop</button>
@@ -40,7 +41,7 @@ body { font-family: sans-serif; margin: 0; color: #2f3542; }
   <div id="side">
     <div>site name <input id="site-name" size="30"></div>
     <div id="site-path"></div>
-    <div id="status">Pick a tool: draw zones and lines, click the feet then the head of two people (one near, one far) to calibrate.</div>
+    <div id="status">Pick a tool: draw zones and lines, click two walking people (one near, one far) to calibrate.</div>
     <h3>Calibration</h3><div id="calibration-info"></div><div class="error" id="calibration-error"></div>
     <h3>Crop</h3><div id="crop-info"></div><div class="error" id="crop-error"></div>
     <h3>Zones</h3><div id="zone-list"></div>
@@ -53,7 +54,7 @@ body { font-family: sans-serif; margin: 0; color: #2f3542; }
 const colours = ["#2e86de", "#10ac84", "#f368e0", "#ff9f43", "#8854d0", "#00d2d3", "#ee5253", "#c8d6e5"];
 const svgNS = "http://www.w3.org/2000/svg";
 const $ = (id) => document.getElementById(id);
-let info = null, site = null, tool = "select", pending = [], calibrationClicks = [], cropStart = null;
+let info = null, site = null, tool = "select", pending = [], calibrationClicks = [], cropStart = null, people = [];
 let errors = { path: null, message: null }, drag = null, replayTimer = null, replayRows = null, checkTimer = null;
 
 function el(name, attrs, parent) {
@@ -79,7 +80,7 @@ function status(message, kind) {
   $("status").className = kind || "";
 }
 function setTool(name) {
-  tool = name; pending = []; calibrationClicks = []; cropStart = null;
+  tool = name; pending = []; calibrationClicks = []; cropStart = null; people = [];
   for (const b of document.querySelectorAll("#bar button[data-tool]")) b.classList.toggle("active", b.dataset.tool === name);
   const hints = {
     select: "Drag a corner or a line end to move it; drag inside a zone to move the zone.",
@@ -87,6 +88,7 @@ function setTool(name) {
     line: "Click where the line starts, then where it ends (crossing towards its left is in).",
     crop: "Drag a rectangle: the part of the frame Lantern analyses.",
     calibrate: "Person 1 (near the camera): click their feet.",
+    people: "Click a walking person near the camera (Lantern finds their feet and head); pick another frame with the slider if needed.",
   };
   status(hints[name] || "");
   draw();
@@ -161,6 +163,7 @@ function draw() {
     for (const p of pending) el("circle", { cx: p[0], cy: p[1], r: 3, fill: "#feca57" }, live);
   }
   for (const p of calibrationClicks) el("circle", { cx: p[0], cy: p[1], r: 4, fill: "#00d2d3", stroke: "#222" }, live);
+  for (const p of people) el("rect", { class: "person", x: p.left, y: p.head, width: p.right - p.left + 1, height: p.height, fill: "none", stroke: "#00d2d3", "stroke-width": 2 }, live);
   lists();
 }
 function handle(parent, p, target) {
@@ -254,6 +257,8 @@ function onDown(ev) {
       pending = []; changed();
       status("Line added; rename it on the right.");
     } else draw();
+  } else if (tool === "people") {
+    findPerson(p);
   } else if (tool === "calibrate") {
     calibrationClicks.push(p);
     const prompts = ["Person 1: click their head.", "Person 2 (far from the camera): click their feet.", "Person 2: click their head."];
@@ -265,6 +270,24 @@ function onDown(ev) {
       changed();
       status("Calibration set from two people.", "good");
     } else { status(prompts[calibrationClicks.length - 1]); draw(); }
+  }
+}
+// One click per person: the server measures the walker under the click against the clip's background.
+async function findPerson(p) {
+  const frame = Number($("frame-slider").value);
+  const r = await (await fetch("/api/person?frame=" + frame + "&x=" + Math.round(p[0]) + "&y=" + Math.round(p[1]))).json();
+  if (!r.ok) { status(r.message, "bad"); return; }
+  people.push(r);
+  if (people.length === 2) {
+    const heights = people.map((q) => ({ row: q.row, height: q.height })).sort((a, b) => a.row - b.row);
+    if (heights[0].row === heights[1].row) { people = [people[1]]; status("Both people stand on the same row: click one nearer or farther.", "bad"); draw(); return; }
+    site.calibration = Object.assign({}, site.calibration, { personHeights: heights });
+    changed();
+    status("Calibration set from two people: " + heights.map((h) => h.height + " px at row " + h.row).join(", ") + ".", "good");
+    people = [];
+  } else {
+    status("Person 1: " + r.height + " px tall, feet at row " + r.row + ". Now click a person far from the camera.");
+    draw();
   }
 }
 function finishZone() {

@@ -1,6 +1,7 @@
 import Foundation
 import LanternCore
 import LanternRuntime
+import Synchronization
 
 /// What `lantern-sim studio` serves, without the HTTP: the clip's frames as PNG, a drawn site checked by
 /// the real site parser (errors with the key path of the shape that caused them), the site saved, and
@@ -17,6 +18,8 @@ public final class StudioSession: Sendable {
     let frames: [[UInt8]]
     /// The site file's text when it exists (the page starts from it), else nil.
     public let siteText: String?
+    /// Measures the person under a click (the one-click-per-person calibration); made at the first click.
+    let personFinder = Mutex<PersonFinder?>(nil)
 
     /// At most this many frames are held (about 110 MB at 384x288).
     public static let maximumFrames = 1000
@@ -184,6 +187,37 @@ public final class StudioSession: Sendable {
             return e.text
         }
         w.endArray()
+        w.endObject()
+        return w.text
+    }
+
+    /// The person under a click at (`x`, `y`) in frame `index`, for the calibration:
+    /// `{"ok":true,"row":feet,"height":px,"head":row,"left":x,"right":x}`, or why none was found.
+    public func personJSON(frame index: Int, x: Int, y: Int) -> String {
+        var w = JSONWriter()
+        w.beginObject()
+        guard frames.indices.contains(index) else {
+            w.field("ok", false)
+            w.field("message", "frame \(index) is not one of the \(frames.count) frames shown")
+            w.endObject()
+            return w.text
+        }
+        let finder = personFinder.withLock { finder in
+            if finder == nil { finder = PersonFinder(width: width, height: height, frames: frames) }
+            return finder!
+        }
+        if let person = finder.person(in: frames[index], x: x, y: y) {
+            w.field("ok", true)
+            w.field("row", person.feetRow)
+            w.field("height", person.height)
+            w.field("head", person.headRow)
+            w.field("left", person.left)
+            w.field("right", person.right)
+        } else {
+            w.field("ok", false)
+            w.field("message", "no person found at (\(x), \(y)) in frame \(index): click on a walking person who stands apart "
+                + "(a still one is part of the background), or pick another frame, or measure by hand (feet, head)")
+        }
         w.endObject()
         return w.text
     }
