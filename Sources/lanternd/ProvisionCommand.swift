@@ -34,8 +34,11 @@ enum ProvisionCommand {
             OptionSpec("--ngsi-url", "URL", "NGSI-LD context broker, written to lantern.conf"),
             OptionSpec("--ngsi-tenant", "NAME", "NGSI-LD tenant, written to lantern.conf"),
             OptionSpec("--ngsi-token-file", "FILE", "NGSI-LD bearer token file, written to lantern.conf"),
+            OptionSpec("--ngsi-context", "URL", "where the entities' JSON-LD @context is served, written to lantern.conf"),
+            OptionSpec("--ha-discovery", nil, "publish Home Assistant MQTT discovery configs (needs --mqtt-url): ha-discovery=true in lantern.conf"),
             OptionSpec("--sta-url", "URL", "OGC SensorThings service root (http://host:port/path/v1.1), written to lantern.conf"),
             OptionSpec("--sta-location", "LON,LAT", "where the lamppost stands (WGS84), the SensorThings Location, written to lantern.conf"),
+            OptionSpec("--sta-mqtt", nil, "send the Observations over --mqtt-url (needs --sta-url): sta-mqtt=true in lantern.conf"),
             OptionSpec("--no-client-cert", nil, "mqtts without a client certificate: lantern.conf names no device.crt"),
             OptionSpec("--key-owner", "USER", "the user the key is given to, readable by it only (default lantern, the service user)"),
             OptionSpec("--install-cert", "FILE", "install the CA-signed certificate FILE as DIR/device.crt, once it matches DIR/device.key"),
@@ -63,8 +66,16 @@ enum ProvisionCommand {
             }
             config["mqtt-url"] = url
         }
-        for key in ["mqtt-user", "mqtt-password-file", "ngsi-url", "ngsi-tenant", "ngsi-token-file", "sta-url", "sta-location"] {
+        for key in ["mqtt-user", "mqtt-password-file", "ngsi-url", "ngsi-tenant", "ngsi-token-file", "ngsi-context", "sta-url", "sta-location"] {
             if let value = parsed.value("--" + key) { config[key] = value }
+        }
+        // Switches are written only when given (absent reads as false); checked as `run` checks them.
+        for key in DeviceConfig.switchKeys where parsed.has("--" + key) { config[key] = "true" }
+        if config["ha-discovery"] != nil && config["mqtt-url"] == nil {
+            throw Failure("--ha-discovery needs --mqtt-url URL (discovery configs are MQTT messages)", code: .usage)
+        }
+        if config["sta-mqtt"] != nil && (config["sta-url"] == nil || config["mqtt-url"] == nil) {
+            throw Failure("--sta-mqtt needs --sta-url URL and --mqtt-url URL", code: .usage)
         }
         let ca = parsed.value("--mqtt-ca")
         if ca != nil || tls {

@@ -119,4 +119,41 @@ import Testing
         // The place they left differs from the background for a while, then is absorbed: nothing stays counted.
         #expect(counts.suffix(20).allSatisfy { $0 == 0 }, "\(counts.suffix(20))")
     }
+
+    @Test func theGhostOfSomeoneWhoStoodThroughTheWarmUpAndBeyondIsNotHeld() {
+        // Someone stands at x = 100 while the background is learnt and 10 s more (their place has looked
+        // like empty ground for longer than stillEmptySeconds), then walks off to the right. The place
+        // they left is foreground on ground "seen empty", but it is the background that stands out there,
+        // not the frame (GhostTest): it is not held, and fades as the background absorbs it, well before
+        // stillHoldSeconds.
+        var start = SyntheticScene()
+        start.drawPerson(x: 100, footRow: 160)
+        let estimator = OccupancyEstimator(
+            site: SyntheticScene.site, frameWidth: SyntheticScene.width, frameHeight: SyntheticScene.height,
+            framesPerSecond: Self.framesPerSecond)
+        for _ in 0..<(EstimatorParameters().warmupFrames + Int(10 * Self.framesPerSecond)) { _ = start.feed(estimator) }
+        var counts: [Int] = []
+        for step in 1...300 {
+            var scene = SyntheticScene()
+            if 100 + 6 * step < SyntheticScene.width { scene.drawPerson(x: 100 + 6 * step, footRow: 160) }
+            counts.append(scene.feed(estimator).count)
+        }
+        #expect(counts.suffix(20).allSatisfy { $0 == 0 }, "\(counts.suffix(20))")
+        #expect(estimator.heldCells == 0)
+    }
+
+    @Test func someoneWhoStopsWhereAGhostHasFadedIsHeld() {
+        // The ghost's ground is seen empty again once it has faded: someone who then walks in and stops
+        // on it stays counted for the minute.
+        var start = SyntheticScene()
+        start.drawPerson(x: 250, footRow: 160)
+        let estimator = OccupancyEstimator(
+            site: SyntheticScene.site, frameWidth: SyntheticScene.width, frameHeight: SyntheticScene.height,
+            framesPerSecond: Self.framesPerSecond)
+        for _ in 0..<(EstimatorParameters().warmupFrames + Int(10 * Self.framesPerSecond)) { _ = start.feed(estimator) }
+        let empty = SyntheticScene()
+        for _ in 0..<200 { _ = empty.feed(estimator) }
+        let counts = walkInAndStand(estimator, at: 250, seconds: 60)
+        #expect(counts.allSatisfy { $0 == 1 }, "counts fell to \(counts.min()!)")
+    }
 }

@@ -126,6 +126,45 @@ import Testing
         #expect(try Data(contentsOf: conf.appendingPathComponent("device.key")) == before)
     }
 
+    /// `--ngsi-context`, `--ha-discovery` and `--sta-mqtt` reach lantern.conf like the other uplink
+    /// settings (they used to be dropped: a technician had to add them by hand), and the file reads back.
+    @Test func provisionWritesTheContextAndTheSwitchesIntoLanternConf() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lantern-provision-switches-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let base = ["provision", "--config-dir", dir.path, "--board", "Boards/raspberry-pi-4.json", "--site", "Simulator/sample/site.json",
+                    "--device-id", "lamp-5", "--key-owner", "root"]
+        let (status, _, stderr) = try runLanternd(base + [
+            "--mqtt-url", "mqtt://10.0.0.5:1883", "--ngsi-url", "http://10.0.0.2:1026",
+            "--ngsi-context", "http://10.0.0.2/lantern-context.jsonld", "--ha-discovery",
+            "--sta-url", "http://10.0.0.3:8080/FROST-Server/v1.1", "--sta-mqtt",
+        ])
+        #expect(status == 0, "\(stderr)")
+        let text = try String(contentsOf: dir.appendingPathComponent("lantern.conf"), encoding: .utf8)
+        #expect(text.contains("\nngsi-context=http://10.0.0.2/lantern-context.jsonld\n"), "\(text)")
+        #expect(text.contains("\nha-discovery=true\n"), "\(text)")
+        #expect(text.contains("\nsta-mqtt=true\n"), "\(text)")
+        let config = try DeviceConfig.parse(Array(text.utf8), source: "lantern.conf")
+        #expect(config["ngsi-context"] == "http://10.0.0.2/lantern-context.jsonld")
+        #expect(config["ha-discovery"] == "true" && config["sta-mqtt"] == "true")
+
+        // Without them, no such line (absent reads as off).
+        let (again, _, _) = try runLanternd(base + ["--mqtt-url", "mqtt://10.0.0.5:1883"])
+        #expect(again == 0)
+        let plain = try String(contentsOf: dir.appendingPathComponent("lantern.conf"), encoding: .utf8)
+        #expect(!plain.contains("ngsi-context=") && !plain.contains("ha-discovery=") && !plain.contains("sta-mqtt="), "\(plain)")
+
+        // A switch that could not work is refused, as `run` would refuse it, and nothing is written.
+        let other = dir.appendingPathComponent("other")
+        let (refused, out, err) = try runLanternd([
+            "provision", "--config-dir", other.path, "--board", "Boards/raspberry-pi-4.json", "--site", "Simulator/sample/site.json",
+            "--device-id", "lamp-5", "--ha-discovery",
+        ])
+        #expect(refused == 64)
+        #expect(out.isEmpty)
+        #expect(err.contains("--ha-discovery needs --mqtt-url"), "\(err)")
+        #expect(!FileManager.default.fileExists(atPath: other.path))
+    }
+
     @Test func provisionRefusesABrokenSiteAndWritesNothing() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lantern-provision-bad-\(getpid())")
         defer { try? FileManager.default.removeItem(at: dir) }

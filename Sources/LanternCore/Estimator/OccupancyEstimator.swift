@@ -43,6 +43,7 @@ public final class OccupancyEstimator {
     let cells: CellGrid
     var labeler: BlobLabeler
     var hold: StillnessHold
+    var ghosts: GhostTest
     var crossings: CrossingCounter
     var feet: [Point]
     var feetCounts: [Int]
@@ -114,6 +115,7 @@ public final class OccupancyEstimator {
         hold = StillnessHold(
             width: cw, height: ch, emptyFrames: Int((parameters.stillEmptySeconds * rate).rounded()),
             maximumFrames: Int((parameters.stillHoldSeconds * rate).rounded()))
+        ghosts = GhostTest()
         columnWeight = [Double](repeating: 0, count: cw)
         columnBottom = [Int32](repeating: -1, count: cw)
         smoothing = MedianWindow(length: parameters.smoothingFrames, series: site.zones.count + 1)
@@ -200,9 +202,14 @@ public final class OccupancyEstimator {
         cells.buildConnectivityMask()
         labeler.label(cells, density: density)
         if holding {
+            let labels = UnsafePointer(labeler.labels.baseAddress!), counts = UnsafePointer(cells.counts.baseAddress!)
+            // Held are people, not the place someone absorbed into the background has left.
+            ghosts.classify(
+                frame: view, background: UnsafePointer(background.pixels.baseAddress!), backgroundStride: background.width,
+                counts: counts, labels: labels, cellsWide: cells.width, cellsHigh: cells.height, blobCount: labeler.blobs.count)
             hold.update(
-                labels: UnsafePointer(labeler.labels.baseAddress!), foreground: UnsafePointer(cells.counts.baseAddress!),
-                blobs: labeler.blobs, minimumPeople: parameters.minimumBlobPeople)
+                labels: labels, foreground: counts, blobs: labeler.blobs, ghosts: ghosts.isGhost,
+                minimumPeople: parameters.minimumBlobPeople)
         }
         framesProcessed += 1
 

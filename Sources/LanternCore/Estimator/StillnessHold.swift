@@ -67,10 +67,14 @@ public struct StillnessHold: ~Copyable {
 
     /// Holds the foreground cells (`foreground`: pixels per cell) of the blobs worth at least
     /// `minimumPeople` (from the labels of the frame just analysed: 0 for none, else blob index + 1) that
-    /// began on ground seen empty, for at most `maximumFrames` in a row each.
-    public mutating func update(labels: UnsafePointer<Int32>, foreground: UnsafePointer<UInt8>, blobs: [Blob], minimumPeople: Double) {
+    /// began on ground seen empty, for at most `maximumFrames` in a row each. Blobs that `ghosts` marks
+    /// (`GhostTest`, per blob; empty: none) are not held: the background absorbs them, and the ground under
+    /// them is no longer known to be empty.
+    public mutating func update(
+        labels: UnsafePointer<Int32>, foreground: UnsafePointer<UInt8>, blobs: [Blob], ghosts: [Bool] = [], minimumPeople: Double
+    ) {
         counted.removeAll(keepingCapacity: true)
-        for blob in blobs { counted.append(blob.people >= minimumPeople) }
+        for (b, blob) in blobs.enumerated() { counted.append(blob.people >= minimumPeople && !(b < ghosts.count && ghosts[b])) }
         let limit = UInt16(maximumFrames), empty = UInt16(emptyFrames)
         let m = mask.baseAddress!, held = heldFrames.baseAddress!, run = emptyRun.baseAddress!, ok = holdable.baseAddress!
         let was = wasForeground.baseAddress!

@@ -21,11 +21,22 @@ final class FleetCollector {
     /// Messages that named no device of this run, or no seq.
     private(set) var foreign = 0
     private(set) var subscribeError: String?
+    /// Where its connection events go (one line each: connected, lost and why).
+    var log: ((String) -> Void)?
 
-    init(brokers: [MQTTURL], deviceNames: [String], clock: any RunClock, clientID: String) throws(SimulatorError) {
+    /// `speed`: simulated seconds per real second of `clock`. The client's connect timeout and backoff
+    /// are on that clock, so they are scaled: `connectTimeoutSeconds` (real) must not become a sixtieth of
+    /// itself. (Unscaled, a 10 s timeout was 0.17 s real at `--speed 60`: while a loaded cluster took
+    /// longer than that to answer a persistent session's CONNECT, the collector gave up every attempt and
+    /// retried every few milliseconds, and stayed away for minutes after a node was killed.)
+    init(brokers: [MQTTURL], deviceNames: [String], clock: any RunClock, speed: Double, connectTimeoutSeconds: Double, clientID: String)
+        throws(SimulatorError)
+    {
         var configuration = MQTTClient.Configuration(urls: brokers, clientID: clientID)
         configuration.cleanSession = false
-        configuration.backoff = Backoff(firstWindowMicros: 200_000, maximumWindowMicros: 2_000_000, seed: 13)
+        configuration.connectTimeoutSeconds = Int64((connectTimeoutSeconds * speed).rounded(.up))
+        // Retries within 0.2 s, doubling up to 2 s, real time.
+        configuration.backoff = Backoff(firstWindowMicros: Int64(200_000 * speed), maximumWindowMicros: Int64(2_000_000 * speed), seed: 13)
         do throws(MQTTError) {
             client = try MQTTClient(configuration, clock: clock)
         } catch {
@@ -38,6 +49,7 @@ final class FleetCollector {
         let context = Unmanaged.passUnretained(self)
         client.onConnected = {
             let collector = context.takeUnretainedValue()
+            collector.log?("collector: connected to \(collector.client.currentURL.description) (session present: \(collector.client.sessionPresent))")
             // Subscribing again is harmless with a session the broker kept, and needed after a failover.
             do throws(MQTTError) {
                 try collector.client.subscribe(topic: FleetCollector.topicFilter, qos: 1)
@@ -45,6 +57,7 @@ final class FleetCollector {
                 collector.subscribeError = error.description
             }
         }
+        client.onDisconnected = { error in context.takeUnretainedValue().log?("collector: \(error.description)") }
         client.onMessage = { topic, payload in context.takeUnretainedValue().receive(topic: topic, payload: payload) }
     }
 
