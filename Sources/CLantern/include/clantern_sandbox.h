@@ -347,66 +347,54 @@ static inline size_t lantern_crash_append(char *line, size_t n, size_t size, con
     return n;
 }
 
+/// Appends `number` in decimal to `line` (async-signal-safe).
+static inline size_t lantern_crash_append_number(char *line, size_t n, size_t size, unsigned number) {
+    char digits[16];
+    int d = 0;
+    do { digits[d++] = (char)('0' + number % 10); number /= 10; } while (number && d < 15);
+    while (d > 0 && n < size - 1) line[n++] = digits[--d];
+    return n;
+}
+
 /// A crash under the sandbox: Swift's backtracer needs calls the sandbox refuses (it would print only
 /// `*** Signal 4: Backtracing ... failed ***`), so a fatal signal writes one line naming the signal
 /// (async-signal-safe: write(2) only; for SIGSYS from the seccomp filter, the call's number), then is
-/// re-raised with the default action, so the exit status and a core dump are as before.
+/// re-raised with the default action, so the exit status and a core dump are as before. A fatal signal
+/// sent by another process (kill, sigqueue: most often systemd's watchdog) is not a crash, and its line
+/// says who sent it instead.
 static inline void lantern_crash_line(int sig, siginfo_t *info, void *context) {
     (void)context;
-    const char *what = "a fatal signal";
+    const char *name = "a fatal signal", *what = "";
     switch (sig) {
-    case SIGILL: what = "SIGILL (a trap: a failed check in lanternd, a bug)"; break;
-    case SIGTRAP: what = "SIGTRAP (a trap: a failed check in lanternd, a bug)"; break;
-    case SIGSEGV: what = "SIGSEGV (an invalid memory access, a bug)"; break;
-    case SIGBUS: what = "SIGBUS (an invalid memory access, a bug)"; break;
-    case SIGFPE: what = "SIGFPE (an arithmetic fault, a bug)"; break;
-    case SIGABRT: what = "SIGABRT (aborted)"; break;
-    case SIGSYS: what = "SIGSYS (system call "; break;
+    case SIGILL: name = "SIGILL"; what = " (a trap: a failed check in lanternd, a bug)"; break;
+    case SIGTRAP: name = "SIGTRAP"; what = " (a trap: a failed check in lanternd, a bug)"; break;
+    case SIGSEGV: name = "SIGSEGV"; what = " (an invalid memory access, a bug)"; break;
+    case SIGBUS: name = "SIGBUS"; what = " (an invalid memory access, a bug)"; break;
+    case SIGFPE: name = "SIGFPE"; what = " (an arithmetic fault, a bug)"; break;
+    case SIGABRT: name = "SIGABRT"; what = " (aborted)"; break;
+    case SIGSYS: name = "SIGSYS"; what = " (system call "; break;
     }
     char line[320];
+    size_t n;
     if (info && info->si_code <= 0 && info->si_pid != getpid()) {
-        // Sent by another process (kill, sigqueue), not raised by a fault: most often systemd's watchdog.
-        const char *name = "a fatal signal";
-        switch (sig) {
-        case SIGILL: name = "SIGILL"; break;
-        case SIGTRAP: name = "SIGTRAP"; break;
-        case SIGSEGV: name = "SIGSEGV"; break;
-        case SIGBUS: name = "SIGBUS"; break;
-        case SIGFPE: name = "SIGFPE"; break;
-        case SIGABRT: name = "SIGABRT"; break;
-        case SIGSYS: name = "SIGSYS"; break;
+        n = lantern_crash_append(line, 0, sizeof line, "lanternd: stopped by ");
+        n = lantern_crash_append(line, n, sizeof line, name);
+        n = lantern_crash_append(line, n, sizeof line, " sent by process ");
+        n = lantern_crash_append_number(line, n, sizeof line, (unsigned)info->si_pid);
+        n = lantern_crash_append(line, n, sizeof line, sig == SIGABRT
+            ? " (not a crash: systemd's watchdog sends SIGABRT when lanternd has not reported within WatchdogSec;"
+              " the lines above, or `journalctl -u lanternd`, show what it was waiting on)\n"
+            : " (not a crash in lanternd)\n");
+    } else {
+        n = lantern_crash_append(line, 0, sizeof line, "lanternd: crashed with ");
+        n = lantern_crash_append(line, n, sizeof line, name);
+        n = lantern_crash_append(line, n, sizeof line, what);
+        if (sig == SIGSYS) {
+            n = lantern_crash_append_number(line, n, sizeof line, info ? (unsigned)info->si_syscall : 0);
+            n = lantern_crash_append(line, n, sizeof line, ", which the sandbox forbids: see Sources/CLantern/seccomp-allowlist.def)");
         }
-        size_t m = lantern_crash_append(line, 0, sizeof line, "lanternd: stopped by ");
-        m = lantern_crash_append(line, m, sizeof line, name);
-        m = lantern_crash_append(line, m, sizeof line, " sent by process ");
-        char digits[16];
-        int d = 0;
-        unsigned sender = (unsigned)info->si_pid;
-        do { digits[d++] = (char)('0' + sender % 10); sender /= 10; } while (sender && d < 15);
-        while (d > 0 && m < sizeof line - 1) line[m++] = digits[--d];
-        if (sig == SIGABRT) {
-            m = lantern_crash_append(line, m, sizeof line, " (not a crash: systemd's watchdog sends SIGABRT when lanternd has not reported"
-                                     " within WatchdogSec; the lines above, or `journalctl -u lanternd`, show what it was waiting on)\n");
-        } else {
-            m = lantern_crash_append(line, m, sizeof line, " (not a crash in lanternd)\n");
-        }
-        ssize_t ignored = write(2, line, m);
-        (void)ignored;
-        signal(sig, SIG_DFL);
-        raise(sig);
-        return;
+        n = lantern_crash_append(line, n, sizeof line, "; please report it with the input and the command line that caused it\n");
     }
-    size_t n = lantern_crash_append(line, 0, sizeof line, "lanternd: crashed with ");
-    n = lantern_crash_append(line, n, sizeof line, what);
-    if (sig == SIGSYS) {
-        char digits[16];
-        int d = 0;
-        unsigned number = info ? (unsigned)info->si_syscall : 0;
-        do { digits[d++] = (char)('0' + number % 10); number /= 10; } while (number && d < 15);
-        while (d > 0 && n < sizeof line - 1) line[n++] = digits[--d];
-        n = lantern_crash_append(line, n, sizeof line, ", which the sandbox forbids: see Sources/CLantern/seccomp-allowlist.def)");
-    }
-    n = lantern_crash_append(line, n, sizeof line, "; please report it with the input and the command line that caused it\n");
     ssize_t ignored = write(2, line, n);
     (void)ignored;
     signal(sig, SIG_DFL);
