@@ -202,9 +202,10 @@ public final class StudioSession: Sendable {
             w.endObject()
             return w.text
         }
-        let finder = personFinder.withLock { finder in
-            if finder == nil { finder = PersonFinder(width: width, height: height, frames: frames) }
-            return finder!
+        let finder = personFinder.withLock { held in
+            let finder = held ?? PersonFinder(width: width, height: height, frames: frames)
+            held = finder
+            return finder
         }
         if let person = finder.person(in: frames[index], x: x, y: y) {
             w.field("ok", true)
