@@ -24,6 +24,32 @@ import Testing
         #expect(FleetSimulation.brokerOrder(device: 7, brokers: 1) == [0])
     }
 
+    /// A broker node restarted mid-run must not inherit the devices' sockets (it would hold their
+    /// connections open after the fleet closes them), however many are open.
+    @Test func aLaunchedCommandInheritsNoDeviceSocket() throws {
+        var pipes: [Int32] = []
+        defer { for fd in pipes { close(fd) } }
+        for _ in 0..<1_500 {
+            var ends: [Int32] = [0, 0]
+            guard pipe(&ends) == 0 else { break }
+            pipes += ends
+        }
+        #expect(pipes.count >= 2_000, "opened \(pipes.count) descriptors")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("launch-\(getpid()).txt").path
+        try? FileManager.default.removeItem(atPath: output)
+        FleetSimulation.launch("ls /proc/$$/fd > \(output).part && mv \(output).part \(output)")
+        // Not a timing assertion: the command is awaited until it has written its answer.
+        var listing: String?
+        for _ in 0..<600 where listing == nil {
+            listing = try? String(contentsOfFile: output, encoding: .utf8)
+            if listing == nil { usleep(50_000) }
+        }
+        try? FileManager.default.removeItem(atPath: output)
+        let descriptors = try #require(listing).split(whereSeparator: \.isNewline).compactMap { Int($0) }
+        // stdin, stdout, stderr, and at most the one the shell saves stdout in while redirecting.
+        #expect(descriptors.count <= 4 && descriptors.contains(2), "the command's shell holds \(descriptors.count) descriptors")
+    }
+
     @Test func percentilesAreNearestRank() {
         let micros: [Int64] = (1...100).map { Int64($0) * 10_000 }
         #expect(FleetReport.percentile(micros, 0.5) == 0.5)

@@ -578,15 +578,40 @@ public final class FleetSimulation {
     }
 
     /// Runs `command` with `sh -c` without waiting (a broker node's kill or restart); its output goes to stderr.
-    static func launch(_ command: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        process.standardOutput = FileHandle.standardError
-        do {
-            try process.run()
-        } catch {
-            FileHandle.standardError.write(Data("fleet: cannot run \(command): \(error.localizedDescription)\n".utf8))
+    ///
+    /// Not Foundation's `Process`: with thousands of device sockets open, its emulation of close-on-exec
+    /// (a scan of /proc/self/fd while the fleet's sockets come and go) crashed in CI. Here every descriptor
+    /// above stderr is marked close-on-exec first, so a restarted broker node never inherits a device's
+    /// socket, and `posix_spawn` does the rest.
+    public static func launch(_ command: String) {
+        markDescriptorsCloseOnExec()
+        var pid = pid_t()
+        let arguments: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup(command), nil]
+        defer { for argument in arguments { free(argument) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO)
+        let status = posix_spawn(&pid, "/bin/sh", &actions, nil, arguments, environ)
+        if status != 0 {
+            FileHandle.standardError.write(Data("fleet: cannot run \(command): \(String(cString: strerror(status)))\n".utf8))
+            return
+        }
+        // Reap it in the background, so that a finished kill or restart command leaves no zombie.
+        let child = pid
+        Thread.detachNewThread { var wstatus: Int32 = 0; _ = waitpid(child, &wstatus, 0) }
+    }
+
+    /// Sets FD_CLOEXEC on every open descriptor above stderr.
+    static func markDescriptorsCloseOnExec() {
+        guard let directory = opendir("/proc/self/fd") else { return }
+        defer { closedir(directory) }
+        let own = dirfd(directory)
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            guard let fd = Int32(name), fd > STDERR_FILENO, fd != own else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 && flags & FD_CLOEXEC == 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
         }
     }
 }
