@@ -21,14 +21,14 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 import weights_file as wf  # noqa: E402
 import jax  # noqa: E402
-from train import evaluate, forward_exported, load_split  # noqa: E402
+from train import SHIPPED_WEIGHTS, evaluate, forward_exported, load_split  # noqa: E402
 
 
 def main():
     root = Path(__file__).resolve().parents[2]
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default=str(root / "../shared/data/shanghaitech-b"))
-    parser.add_argument("--weights", default=str(root / "Sources/LanternDensity/Weights/density-v1.bin"))
+    parser.add_argument("--weights", default=str(root / SHIPPED_WEIGHTS))
     parser.add_argument("--report", default=str(root / ".cache/density/metrics.json"))
     args = parser.parse_args()
     data, cache = Path(args.data).resolve(), root / ".cache/density"

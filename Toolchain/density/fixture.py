@@ -14,7 +14,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 import weights_file as wf  # noqa: E402
-from train import forward_exported  # noqa: E402
+from train import SHIPPED_WEIGHTS, forward_exported  # noqa: E402
 
 # Odd sizes on purpose: rows whose length is not a multiple of 8 (the engine's scalar tail) and
 # pooling that drops a last row or column.
@@ -38,7 +38,7 @@ def synthetic_image(rng, width, height):
 def main():
     root = Path(__file__).resolve().parents[2]
     parser = argparse.ArgumentParser()
-    parser.add_argument("--weights", default=str(root / "Sources/LanternDensity/Weights/density-v1.bin"))
+    parser.add_argument("--weights", default=str(root / SHIPPED_WEIGHTS))
     parser.add_argument("--out", default=str(root / "Tests/LanternDensityTests/Fixtures/density-fixture.json"))
     args = parser.parse_args()
     data = Path(args.weights).read_bytes()

@@ -12,7 +12,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 import weights_file as wf  # noqa: E402
 import jax  # noqa: E402
-from train import evaluate, forward_exported, load_split  # noqa: E402
+from train import SHIPPED_WEIGHTS, evaluate, forward_exported, load_split  # noqa: E402
 
 
 def quantised(layers):
@@ -30,7 +30,7 @@ def quantised(layers):
 
 def main():
     root = Path(__file__).resolve().parents[2]
-    layers, _ = wf.decode((root / "Sources/LanternDensity/Weights/density-v1.bin").read_bytes())
+    layers, _ = wf.decode((root / SHIPPED_WEIGHTS).read_bytes())
     data, cache = (root / "../shared/data/shanghaitech-b").resolve(), root / ".cache/density"
     names, images, points = load_split(data, "train", cache)
     _, test_images, test_points = load_split(data, "test", cache)

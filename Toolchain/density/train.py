@@ -47,9 +47,37 @@ ARCHS = {
         (wf.CONV3_RELU, 32, 32),
         (wf.CONV1, 32, 1),
     ],
+    # Session 5: cheaper per pixel than v1 (726.75 MACs, 14.9% of a Pi 4 core at 2 Hz on 640x480 by the
+    # benchmark's rule) with more capacity where a channel is cheap: 4 channels at full resolution and 12
+    # at 1/2 (where v1 spends 360 of its 828 MACs), three 3x3 layers of 32 at 1/8 (receptive field 70
+    # pixels: a whole 80-pixel person, not only a head) and a 1x1 layer of 48 before the output.
+    "wide8": [
+        (wf.CONV3_RELU, 1, 4), (wf.MAXPOOL2, 0, 0),
+        (wf.CONV3_RELU, 4, 12), (wf.MAXPOOL2, 0, 0),
+        (wf.CONV3_RELU, 12, 24), (wf.MAXPOOL2, 0, 0),
+        (wf.CONV3_RELU, 24, 32),
+        (wf.CONV3_RELU, 32, 32),
+        (wf.CONV3_RELU, 32, 32),
+        (wf.CONV1_RELU, 32, 48),
+        (wf.CONV1, 48, 1),
+    ],
+    # The same budget spent the other way (714.75 MACs): 6 channels at full resolution, 28 at 1/8.
+    "wide8-fine": [
+        (wf.CONV3_RELU, 1, 6), (wf.MAXPOOL2, 0, 0),
+        (wf.CONV3_RELU, 6, 12), (wf.MAXPOOL2, 0, 0),
+        (wf.CONV3_RELU, 12, 24), (wf.MAXPOOL2, 0, 0),
+        (wf.CONV3_RELU, 24, 28),
+        (wf.CONV3_RELU, 28, 28),
+        (wf.CONV3_RELU, 28, 28),
+        (wf.CONV1_RELU, 28, 48),
+        (wf.CONV1, 48, 1),
+    ],
 }
 ARCH = ARCHS["v1"]
 CELL = 8
+# The weights file Lantern ships (Sources/CLanternDensityWeights/weights.c compiles it in), relative to
+# the repository: what Toolchain/train-density writes and calibrate.py, fixture.py and int8_check.py read.
+SHIPPED_WEIGHTS = "Sources/LanternDensity/Weights/density-v1.bin"
 # Training targets are people per cell times this (keeps the loss well scaled); export divides it out.
 DENSITY_SCALE = 100.0
 # Height of a standing person at the middle row of a ShanghaiTech B image at 512x384 (about 80 px;
@@ -152,6 +180,20 @@ def sample(rng, image, points):
     offset = rng.uniform(-25, 25)
     crop = np.clip((crop - 128) * gain + 128 + offset, 0, 255)
     return crop.astype(np.float32), density_target(pts, CROP, CROP)
+
+
+def cost(arch):
+    """(multiply-accumulates per input pixel, receptive field in input pixels) of a network."""
+    macs, field, jump = 0.0, 1, 1
+    for kind, cin, cout in arch:
+        if kind == wf.MAXPOOL2:
+            field += jump
+            jump *= 2
+            continue
+        k = 3 if kind in (wf.CONV3_RELU, wf.CONV3) else 1
+        macs += k * k * cin * cout / (jump * jump)
+        field += (k - 1) * jump
+    return macs, field
 
 
 def init_params(key):
@@ -259,7 +301,7 @@ def main():
                         help="decay of the weights' moving average that is evaluated and exported (0: the weights themselves)")
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--eval-every", type=int, default=250)
-    parser.add_argument("--out", default=str(root / "Sources/LanternDensity/Weights/density-v1.bin"))
+    parser.add_argument("--out", default=str(root / SHIPPED_WEIGHTS))
     parser.add_argument("--report", default=str(root / ".cache/density/metrics.json"))
     args = parser.parse_args()
     configure(args.arch, args.crop, tuple(args.scale_range))
@@ -278,6 +320,9 @@ def main():
     rng = np.random.default_rng(args.seed)
     params = init_params(jax.random.PRNGKey(args.seed))
     n_params = sum(int(np.prod(p["w"].shape)) + int(p["b"].shape[0]) for p in params)
+    macs, field = cost(ARCH)
+    print(f"train-density: network {args.arch}: {n_params} parameters, {macs:g} MACs per input pixel, "
+          f"receptive field {field} pixels", flush=True)
     schedule = optax.warmup_cosine_decay_schedule(0.0, args.lr, min(args.warmup, args.steps // 10), args.steps, args.lr * 0.01)
     optimiser = optax.adam(schedule)
     state = optimiser.init(params)
