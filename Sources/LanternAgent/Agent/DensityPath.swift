@@ -16,9 +16,10 @@ public final class DensityPath {
     /// each map costs as much as the frame's).
     public let backgroundEvery: Int
     /// While the density path adds nothing (weight 0 with evidence enough: the model does not see this
-    /// scene's people), it only keeps measuring its response, at this fraction of its rate; the full rate
-    /// returns as soon as the weight rises above 0.
-    public let idleEvery: Int
+    /// scene's people), it only keeps measuring its response, one step this often (microseconds of frame
+    /// time): what the model sees changes with the light and the crowd, over minutes, not seconds. The
+    /// site's rate returns as soon as the weight rises above 0.
+    public let idlePeriodMicros: Int64
     private var nextDueMicros: Int64?
     private var backgroundMap: [Float] = []
     private var hasBackgroundMap = false
@@ -36,7 +37,7 @@ public final class DensityPath {
     }()
 
     /// Nil when the site turns the density path off or the bundled weights are unusable.
-    public init?(site: SiteConfig, estimator: OccupancyEstimator, backgroundEvery: Int = 8, idleEvery: Int = 8, parameters: DensityFusion.Parameters = DensityFusion.Parameters()) {
+    public init?(site: SiteConfig, estimator: OccupancyEstimator, backgroundEvery: Int = 8, idlePeriodMicros: Int64 = 15_000_000, parameters: DensityFusion.Parameters = DensityFusion.Parameters()) {
         guard site.density.isOn, let weights = DensityPath.bundledWeights else { return nil }
         let area = estimator.area
         // Never enlarged (maximumUpscale 1): enlarging a frame to the model's person size costs the square
@@ -47,7 +48,7 @@ public final class DensityPath {
             parameters: parameters)
         periodMicros = max(Int64((1_000_000 / site.density.hertz).rounded()), 1)
         self.backgroundEvery = max(backgroundEvery, 1)
-        self.idleEvery = max(idleEvery, 1)
+        self.idlePeriodMicros = idlePeriodMicros
     }
 
     /// Runs a density step when one is due at `t` (the frame's time), after the estimator analysed `frame`.
@@ -58,7 +59,7 @@ public final class DensityPath {
         guard estimate.condition != .learning else { return false }
         if let due = nextDueMicros, t < due { return false }
         let idle = fusion.responseEvidence >= fusion.parameters.minimumEvidence && fusion.weight == 0
-        let period = idle ? periodMicros * Int64(idleEvery) : periodMicros
+        let period = idle ? max(periodMicros, idlePeriodMicros) : periodMicros
         var due = (nextDueMicros ?? t) + period
         if due <= t { due = t + period }
         nextDueMicros = due
