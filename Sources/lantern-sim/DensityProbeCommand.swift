@@ -35,7 +35,7 @@ struct DensityProbeCommand: ParsableCommand {
             guard upscale >= 1 && upscale <= 4 else { throw SimulatorError("--upscale must be from 1 to 4 (got \(upscale))", status: .usage) }
             let siteConfig = try SiteConfig.load(path: site)
             let weights: DensityWeights
-            do { weights = try DensityWeights.bundled() } catch { throw SimulatorError("density model: \(error.description)", status: .software) }
+            do { weights = try DensityWeights.bundled() } catch { throw SimulatorError("density model: \(error)", status: .software) }
             var frameMaps = Data(), backgroundMaps = Data(), foreground = Data()
             var counter: DensityCounter?
             var meta: [String: Any] = ["upscale": upscale]

@@ -67,7 +67,7 @@ public final class DensityPath {
         let area = estimator.area
         let scale = estimator.site.scale
         if steps % backgroundEvery == 0 {
-            estimator.withBackgroundPixels { background in
+            _ = estimator.withBackgroundPixels { background in
                 counter.count(background, personScale: scale, frameRowOffset: area.y)
             }
             counter.withDensityMap { map in
