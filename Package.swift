@@ -72,7 +72,12 @@ let package = Package(
         // The density model's weights file, embedded by `.incbin` (found through this target's include folder).
         .target(name: "CLanternDensityWeights"),
         // Counting people by appearance (moving or not): a small density network, no ML runtime (Embedded Swift).
-        .target(name: "LanternDensity", dependencies: ["LanternCore", "CLanternDensityWeights"], exclude: ["Weights"]),
+        // Optimised in debug builds too: its kernels are about 50 times slower unoptimised, and every test
+        // that replays a clip runs them (the agent's density path).
+        .target(
+            name: "LanternDensity", dependencies: ["LanternCore", "CLanternDensityWeights"], exclude: ["Weights"],
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
+        ),
         // Running built products (lanternd, lantern-sim) from tests.
         .target(name: "LanternTestSupport", path: "Tests/LanternTestSupport"),
         .testTarget(name: "LanternCoreTests", dependencies: ["LanternCore"]),
