@@ -406,6 +406,57 @@ public final class Journal {
         try step(statement, "mark sink delivered")
     }
 
+    /// Moves an item `sink`'s server refused for good (a 4xx that a resend cannot change) from
+    /// `sink_pending` to `sink_rejected`, with the server's answer, in one transaction: it stops holding
+    /// up the items after it, and its bytes stay in the journal for a person to look at
+    /// (`sqlite3 journal.sqlite 'select * from sink_rejected'`). Returns the items now set aside.
+    public func setSinkItemAside(_ sink: String, seq: Int64, part: Int, reason: String) throws(JournalError) -> Int {
+        try enableSinks()
+        try execute("BEGIN IMMEDIATE", "set a sink item aside")
+        do throws(JournalError) {
+            try execute(Self.createSinkRejected, "set a sink item aside")
+            let copy = try prepare(
+                "INSERT OR REPLACE INTO sink_rejected(sink, seq, part, target, payload, reason) SELECT sink, seq, part, target, payload, ? FROM sink_pending WHERE sink = ? AND seq = ? AND part = ?",
+                "set a sink item aside")
+            defer { sqlite3_finalize(copy) }
+            bind(reason, at: 1, copy)
+            bind(sink, at: 2, copy)
+            sqlite3_bind_int64(copy, 3, seq)
+            sqlite3_bind_int64(copy, 4, Int64(part))
+            try step(copy, "set a sink item aside")
+            try markSinkDelivered(sink, seq: seq, part: part)
+            try execute("COMMIT", "set a sink item aside")
+        } catch {
+            try? execute("ROLLBACK", "set a sink item aside")
+            throw error
+        }
+        return try sinkRejectedCount(sink)
+    }
+
+    /// Items of `sink` set aside because its server refused them for good.
+    public func sinkRejectedCount(_ sink: String) throws(JournalError) -> Int {
+        try execute(Self.createSinkRejected, "count set-aside sink items")
+        let statement = try prepare("SELECT count(*) FROM sink_rejected WHERE sink = ?", "count set-aside sink items")
+        defer { sqlite3_finalize(statement) }
+        bind(sink, at: 1, statement)
+        let rc = sqlite3_step(statement)
+        guard rc == SQLITE_ROW else { throw failure("count set-aside sink items", rc) }
+        return Int(sqlite3_column_int64(statement, 0))
+    }
+
+    /// Made when first needed, so that journals written before it get it too.
+    static let createSinkRejected = """
+        CREATE TABLE IF NOT EXISTS sink_rejected (
+            sink TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            part INTEGER NOT NULL,
+            target TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            PRIMARY KEY (sink, seq, part)
+        ) WITHOUT ROWID
+        """
+
     /// The ids `sink`'s server assigned, by name.
     public func sinkIDs(_ sink: String) throws(JournalError) -> [(name: String, id: String)] {
         try enableSinks()
@@ -431,6 +482,16 @@ public final class Journal {
         bind(name, at: 2, statement)
         bind(id, at: 3, statement)
         try step(statement, "save sink id")
+    }
+
+    /// Forgets the id of one entity of `sink` (the server no longer has it: it is looked up or created again).
+    public func removeSinkID(_ sink: String, name: String) throws(JournalError) {
+        try enableSinks()
+        let statement = try prepare("DELETE FROM sink_ids WHERE sink = ? AND name = ?", "forget a sink id")
+        defer { sqlite3_finalize(statement) }
+        bind(sink, at: 1, statement)
+        bind(name, at: 2, statement)
+        try step(statement, "forget a sink id")
     }
 
     /// Forgets every id of `sink` (its server was replaced: everything is created again).

@@ -10,7 +10,10 @@ import LanternSystem
 /// Same loop discipline as `NGSIClient`: libcurl's multi interface, `service()` never blocks, one
 /// request in flight, no thread (CURLOPT_NOSIGNAL; give a numeric host). A failure (transport, or a
 /// status other than 2xx) is retried with jittered exponential backoff (`Backoff`); an Observation
-/// stays in the journal until accepted, across restarts, and goes out with the same bytes.
+/// stays in the journal until accepted, across restarts, and goes out with the same bytes. One the server
+/// refuses for good (400, 409, 413, 415, 422) while its Datastream is there is set aside in the journal with
+/// the answer, one line says so, and the next goes; one whose Datastream was deleted goes to a new one
+/// (see `refused`).
 ///
 /// With `mqtt` set (the SensorThings MQTT extension, `--sta-mqtt`), Observations are published instead on
 /// the agent's broker connection to `v1.1/Datastreams(<id>)/Observations` at QoS 1 (the body without its
@@ -56,6 +59,10 @@ public final class SensorThingsClient {
     public let clock: any RunClock
     /// Observations accepted since start.
     public private(set) var acceptedObservations = 0
+    /// Observations the server refused for good since start, set aside in the journal (`sink_rejected`).
+    public private(set) var setAsideObservations = 0
+    /// Called with one line for each Observation set aside.
+    public var onSetAside: ((String) -> Void)?
     /// Entities created since start (Sensor, ObservedProperties, Thing, Datastreams).
     public private(set) var createdEntities = 0
     /// The last failure, one line (nil after a success).
@@ -92,6 +99,8 @@ public final class SensorThingsClient {
     private var journalMayHaveMore = true
     /// Datastreams listed since the Thing was known: a missing name is then created, not looked up.
     private var listed = false
+    /// The Observation whose refusal had its Datastream looked up again (refused once more, it is set aside).
+    private var recheckedFor: Journal.SinkEntry?
     /// mid → Observation published over MQTT on connection `mqttConnection`, waiting for PUBACK.
     private var mqttInFlight: [Int32: Journal.SinkEntry] = [:]
     private var mqttConnection = -1
@@ -282,7 +291,7 @@ public final class SensorThingsClient {
             status = code
         }
         guard status >= 200 && status <= 299 else {
-            failed("HTTP \(status) for \(what(request))\(http.detail)")
+            refused(request, status: status, answer: "HTTP \(status) for \(what(request))\(http.detail)")
             return
         }
         let location = http.location
@@ -307,6 +316,7 @@ public final class SensorThingsClient {
             case .observation(let entry):
                 delivered(entry)
                 acceptedObservations += 1
+                recheckedFor = nil
             }
         } catch {
             failed(error.description)
@@ -314,6 +324,64 @@ public final class SensorThingsClient {
         }
         succeeded()
     }
+
+    /// A status other than 2xx. Most are retried with the backoff. But an Observation refused (4xx, or
+    /// a 500, which some servers answer for a Datastream that is gone) first has its Datastream looked
+    /// up again: an operator may have deleted it, and then it is created anew and the Observation goes
+    /// there. Refused again with a status a resend cannot change (`refusesForGood`), it is set aside, so
+    /// that one bad item (a damaged journal row, a value the server's schema rejects) cannot hold up every
+    /// interval after it.
+    private func refused(_ request: Request, status: Int, answer: String) {
+        do throws(JournalError) {
+            switch request {
+            case .listDatastreams where status == 404:
+                // The Thing is gone: the next request creates it again (deep insert).
+                try journal.removeSinkID(SensorThingsClient.sink, name: "Thing")
+                ids["Thing"] = nil
+                failed(answer + ": the Thing is no longer on the server; it is created again")
+            case .observation(let entry) where status == 404 || status == 500 || SensorThingsClient.refusesForGood(status):
+                if recheckedFor != entry {
+                    // Is its Datastream still there? List them again before anything else.
+                    recheckedFor = entry
+                    ids[entry.item.target] = nil
+                    listed = false
+                    failed(answer + ": looking its Datastream up again")
+                    return
+                }
+                guard SensorThingsClient.refusesForGood(status) else {
+                    failed(answer)
+                    return
+                }
+                let already = try journal.sinkRejectedCount(SensorThingsClient.sink)
+                guard already < SensorThingsClient.maximumSetAside else {
+                    failed(answer + "; \(already) Observations are set aside already, so the server refuses them all: check its logs (Lantern keeps the rest and retries)")
+                    return
+                }
+                let now = try journal.setSinkItemAside(SensorThingsClient.sink, seq: entry.seq, part: entry.item.part, reason: answer)
+                if !queue.isEmpty && queue[0] == entry { queue.removeFirst() }
+                setAsideObservations += 1
+                recheckedFor = nil
+                onSetAside?("\(root): \(answer): its Datastream is there, and a resend cannot change the answer, so it is set aside in the journal (table sink_rejected, \(now) there) and the next Observation goes")
+                // The server answers: no reason to wait before the next one.
+                backoff.reset()
+                nextAttemptMicros = 0
+            default:
+                failed(answer)
+            }
+        } catch {
+            failed(error.description)
+        }
+    }
+
+    /// Statuses that a resend of the same bytes cannot change: the body itself is refused.
+    /// (401/403 are the token's, 404 the entity's, 408/429/5xx the server's state: retried.)
+    public static func refusesForGood(_ status: Int) -> Bool {
+        status == 400 || status == 409 || status == 413 || status == 415 || status == 422
+    }
+
+    /// Observations set aside before the client stops doing so and retries instead: past this many, the
+    /// server refuses everything (a wrong server or schema), and setting aside would only move the backlog.
+    public static let maximumSetAside = 1_000
 
     /// Keeps the id of a created entity, read from the 201's Location.
     /// false (and a retry scheduled) when the Location names no id.

@@ -107,6 +107,20 @@ struct ReplayCommand: ParsableCommand {
                     for (z, name) in zoneNames.enumerated() { w.field(name, frame.zoneCounts[z]) }
                     w.endObject()
                 }
+                let lineIn = frame.estimate.lineIn, lineOut = frame.estimate.lineOut
+                if lineIn.contains(where: { $0 > 0 }) || lineOut.contains(where: { $0 > 0 }) {
+                    // Only the lines crossed in this frame: [in, out].
+                    w.key("crossed")
+                    w.beginObject()
+                    for (l, line) in siteConfig.lines.enumerated() where lineIn[l] > 0 || lineOut[l] > 0 {
+                        w.key(line.name)
+                        w.beginArray()
+                        w.integer(lineIn[l])
+                        w.integer(lineOut[l])
+                        w.endArray()
+                    }
+                    w.endObject()
+                }
                 w.endObject()
                 print(w.text)
             } else {

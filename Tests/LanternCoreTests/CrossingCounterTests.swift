@@ -54,6 +54,25 @@ import Testing
         for x in [150.0, 146, 142, 138] { counter.update(feet: [group, Point(x: x, y: 135)], counts: [2, 1]) }
         #expect(counter.totalOut == [0] && counter.totalIn == [0])
     }
+
+    /// Someone first seen on the line itself (a group's blob re-split there, or they came out from behind
+    /// someone) came from the side their foot is on: walking on clearly across, they crossed. (On the
+    /// dev clip this was a crossing lost in every group that re-split at a line.)
+    @Test func someoneFirstSeenOnTheLineWhoWalksAcrossHasCrossed() {
+        let site = SyntheticScene.site
+        var counter = CrossingCounter(lines: site.lines, scale: site.scale)
+        // The line is x = 200; the margin at row 135 is a tenth of a person's height, several pixels.
+        let margin = 0.1 * site.scale.height(atFootRow: 135)
+        #expect(margin > 2)
+        for x in [200 + margin / 2, 200 - margin / 3, 200 - margin - 2, 200 - margin - 6, 200 - margin - 10] {
+            counter.update(feet: [Point(x: x, y: 135)], counts: [1])
+        }
+        #expect(counter.totalOut == [1] && counter.totalIn == [0])
+        // And one who stays within the margin, wobbling, never crosses.
+        var still = CrossingCounter(lines: site.lines, scale: site.scale)
+        for step in 0..<20 { still.update(feet: [Point(x: 200 + (step % 2 == 0 ? 1 : -1) * margin / 2, y: 135)], counts: [1]) }
+        #expect(still.totalOut == [0] && still.totalIn == [0])
+    }
 }
 
 /// People who stop stay counted; the place someone left who was there from the start does not.

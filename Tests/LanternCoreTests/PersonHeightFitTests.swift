@@ -116,6 +116,39 @@ import Testing
         #expect(edge.samples.isEmpty, "cut by the area's edge")
     }
 
+    /// Foreground per cell row of a person 3 cells wide: a head row, 7 body rows, 6 leg rows.
+    static let person = [6, 8] + [Int](repeating: 12, count: 7) + [Int](repeating: 8, count: 6)
+
+    @Test func aPersonsHeightRunsFromTheTopOfTheHeadToTheFeet() {
+        var scratch: [Int] = []
+        let whole = WalkerTracker.measure(rowFill: Self.person, sorted: &scratch, feetFill: 0.5)
+        // The head fills 6 of the 8 pixels the row below does: 1.5 of its cell's 2 pixel rows.
+        #expect(whole.feet == Self.person.count - 1 && whole.height == Double(2 * (Self.person.count - 1)) + 1.5)
+    }
+
+    @Test func aThinTailBelowTheFeetIsAShadowNotThePerson() {
+        var scratch: [Int] = []
+        let shadowed = WalkerTracker.measure(rowFill: Self.person + [3, 2], sorted: &scratch, feetFill: 0.5)
+        let whole = WalkerTracker.measure(rowFill: Self.person, sorted: &scratch, feetFill: 0.5)
+        #expect(shadowed == whole, "\(shadowed) against \(whole)")
+        // Feet as full as the legs are the person's.
+        let longer = WalkerTracker.measure(rowFill: Self.person + [8], sorted: &scratch, feetFill: 0.5)
+        #expect(longer.feet == Self.person.count && longer.height == whole.height + 2)
+    }
+
+    @Test func aWalkerIsSampledAtTheirFeetNotAtTheirShadowsEnd() {
+        // The frame helper's box of 16 rows, and below it two rows with one half-filled cell (a shadow).
+        var tracker = WalkerTracker(area: PixelRect(x: 4, y: 4, width: 2 * Self.wide, height: 2 * Self.high))
+        for i in 0..<8 {
+            var (cells, blobs) = Self.frame([(x: 10 + 2 * i, y: 30, w: 6, h: 16)])
+            for y in 46..<48 { cells[y * Self.wide + 12 + 2 * i] = 2 }
+            blobs[0].maxY = 47
+            cells.withUnsafeBufferPointer { tracker.observe(blobs: blobs, cells: $0, cellsWide: Self.wide, cellsHigh: Self.high) }
+        }
+        #expect(tracker.samples.count >= 4)
+        #expect(tracker.samples.allSatisfy { $0.row == Double(4 + 2 * 46) && $0.height == 32 }, "\(tracker.samples)")
+    }
+
     @Test func aHeightThatJumpsStartsANewWalker() {
         let frames = (0..<8).map { [(x: 10 + 2 * $0, y: $0 < 4 ? 30 : 38, w: $0 < 4 ? 6 : 4, h: $0 < 4 ? 16 : 8)] }
         let tracker = Self.watch(frames)

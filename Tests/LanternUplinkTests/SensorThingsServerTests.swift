@@ -168,6 +168,86 @@ enum SensorThingsServer {
         print("SensorThings test: \(observations) Observations read back from \(root) (\(datastreams.count) Datastreams), equal to \(expected.count) values of \(offline.lines.count + online.lines.count) records")
     }
 
+    /// One Observation the server refuses for good (here a journal row damaged on disk, which the real
+    /// server answers with 400) must not hold up every interval after it: it is set aside in the
+    /// journal with the server's answer, one line names it, and all the others are delivered. Before
+    /// the set-aside, the client retried it forever and nothing after it was ever sent.
+    @Test(.enabled(if: SensorThingsServer.installed, "the SensorThings server could not be installed (see the line printed above)"))
+    func anObservationTheServerRefusesIsSetAsideAndTheRestGoOut() throws {
+        _ = Fixture.dependencies
+        let dir = Fixture.temporaryDirectory("sta-refused")
+        let state = dir.appendingPathComponent("state")
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        let port = Fixture.freePort()
+        let root = "http://127.0.0.1:\(port)/sensorthings/v1.1"
+        let arguments = LanterndUplinkTests.replay + [
+            "--speed", "0", "--interval", "5", "--device-id", "lamp-7", "--state-dir", state.path,
+            "--sta-url", root, "--retry-window", "0.5",
+        ]
+        let offline = try Lanternd(arguments + ["--start-time", "2026-01-01T00:00:00Z", "--drain-timeout", "0"])
+        #expect(offline.wait(seconds: 60) == 0, "stderr: \(offline.errorText)")
+        let expected = try SensorThingsServer.values(of: offline.lines, device: "lamp-7")
+
+        // Damage one waiting Observation (its JSON cut short), as a bad sector or an old bug would.
+        let journal = state.appendingPathComponent("journal.sqlite").path
+        let damage = Fixture.run("/usr/bin/python3", ["-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            seq, part = db.execute("select seq, part from sink_pending where sink='sensorthings' order by seq, part limit 1 offset 3").fetchone()
+            db.execute("update sink_pending set payload = substr(payload, 1, 20) where sink='sensorthings' and seq=? and part=?", (seq, part))
+            db.commit()
+            print(seq)
+            """, journal])
+        #expect(damage.status == 0, "\(damage.output)")
+        let damagedSeq = damage.output.trimmingCharacters(in: .whitespacesAndNewlines)
+
+        let server = try SensorThingsServer.start(in: dir, port: port)
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        #expect(Fixture.wait(seconds: 30) { Broker.accepts(port: port) }, "the server did not start: \(dir.path)/server.log")
+        let online = try Lanternd(arguments + ["--start-time", "2026-01-02T00:00:00Z", "--drain-timeout", "300"])
+        #expect(online.wait(seconds: 400) == 0, "stderr: \(online.errorText)")
+        #expect(online.errorText.contains(", 0 left in the journal, 1 refused by the server and set aside"), "stderr: \(online.errorText)")
+        #expect(online.errorText.contains("HTTP 400 for POST Observations (seq \(damagedSeq),"), "stderr: \(online.errorText)")
+        #expect(online.errorText.contains("its Datastream is there, and a resend cannot change the answer, so it is set aside"), "stderr: \(online.errorText)")
+
+        // The server holds every other Observation of both runs; the journal holds the refused one.
+        let all = try SensorThingsServer.values(of: offline.lines + online.lines, device: "lamp-7")
+        var observations = 0
+        for datastream in try SensorThingsServer.all(root + "/Datastreams") {
+            let link = try #require(datastream["Observations@iot.navigationLink"] as? String)
+            observations += try SensorThingsServer.all(link + "?$top=1000").count
+        }
+        #expect(expected.count > 50)
+        #expect(observations == all.count - 1, "every Observation but the refused one")
+        let rejected = Fixture.run("/usr/bin/python3", ["-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            print(db.execute("select seq, substr(reason, 1, 8) from sink_rejected").fetchall())
+            """, journal])
+        #expect(rejected.output.trimmingCharacters(in: .whitespacesAndNewlines) == "[(\(damagedSeq), 'HTTP 400')]")
+
+        // The city's operator deletes a Datastream: its next Observation is refused (this server answers
+        // 500, FROST 400, others 404), and the device looks it up again, creates it anew, and delivers there.
+        let name = "lantern:lamp-7:view:occupancy-mean"
+        let before = try SensorThingsServer.all(root + "/Datastreams").first { $0["name"] as? String == name }
+        let link = try #require(before?["@iot.selfLink"] as? String, "no Datastream \(name)")
+        let deleted = Fixture.run("/usr/bin/curl", ["-sS", "-g", "-o", "/dev/null", "-w", "%{http_code}", "-X", "DELETE", link])
+        #expect(deleted.output == "200" || deleted.output == "204", "DELETE \(link): \(deleted.output)")
+        let again = try Lanternd(arguments + ["--start-time", "2026-01-03T00:00:00Z", "--drain-timeout", "300"])
+        #expect(again.wait(seconds: 400) == 0, "stderr: \(again.errorText)")
+        #expect(again.errorText.contains(", 0 left in the journal"), "stderr: \(again.errorText)")
+        #expect(again.errorText.contains("looking its Datastream up again"), "stderr: \(again.errorText)")
+        #expect(!again.errorText.contains("set aside"), "stderr: \(again.errorText)")
+        let after = try SensorThingsServer.all(root + "/Datastreams").first { $0["name"] as? String == name }
+        let recreated = try #require(after?["Observations@iot.navigationLink"] as? String, "\(name) was not created again")
+        let third = try SensorThingsServer.values(of: again.lines, device: "lamp-7").filter { $0.key.hasPrefix(name + "#") }
+        #expect(third.count > 3)
+        #expect(try SensorThingsServer.all(recreated + "?$top=1000").count == third.count)
+    }
+
     /// The MQTT extension (`--sta-mqtt`): Entities are created over HTTP on the real server, and each
     /// Observation is published on the broker to `v1.1/Datastreams(<id>)/Observations` with the id the
     /// server assigned, acknowledged (PUBACK) before it leaves the journal. The server here has no

@@ -133,13 +133,17 @@ public struct CrossingCounter {
         missed[t] = 0
         for l in 0..<lines.count {
             let k = t * lines.count + l
-            side[k] = clearSide(of: p, line: l)
+            let clear = clearSide(of: p, line: l)
+            // First seen on the line itself: it came from the side its foot is on (a person is not seen
+            // for the first time mid-stride across a line more often than they step onto it).
+            side[k] = clear != 0 ? clear : rawSide(of: p, line: l)
             pending[k] = 0
             if let parent {
                 let inherited = side[parent * lines.count + l]
-                if inherited != 0 && side[k] != 0 && inherited != side[k] && withinExtent(p, line: l) {
+                if inherited != 0 && inherited != side[k] && withinExtent(p, line: l) {
                     side[k] = inherited
-                    pending[k] = 1
+                    // Already clearly across: one more frame there confirms the crossing.
+                    pending[k] = clear != 0 ? 1 : 0
                 }
             }
         }
@@ -194,6 +198,12 @@ public struct CrossingCounter {
         let distance = lines[l].side(of: p) / lineLength[l]
         let margin = 0.1 * scale.height(atFootRow: p.y)
         return distance > margin ? 1 : (distance < -margin ? -1 : 0)
+    }
+
+    /// +1 or -1: the side of the line `p` is on, however close (0 only exactly on it).
+    func rawSide(of p: Point, line l: Int) -> Int8 {
+        let distance = lines[l].side(of: p)
+        return distance > 0 ? 1 : (distance < 0 ? -1 : 0)
     }
 
     /// Whether `p` projects onto the segment (not its extension), with a little slack.

@@ -148,6 +148,7 @@ public final class UplinkSession {
             sensorThings?.onStateChange = { line in
                 if let line { Console.warning(line) } else { Console.info("\(url): SensorThings requests accepted again") }
             }
+            sensorThings?.onSetAside = { line in Console.warning(line) }
         } else {
             sensorThings = nil
         }
@@ -385,6 +386,7 @@ public final class UplinkSession {
             let left = sta.pendingCount ?? -1
             var line = "SensorThings: \(sta.acceptedObservations) Observations accepted, \(left) left in the journal"
             if left != 0 { line += " (they will be sent on the next start)" }
+            if sta.setAsideObservations > 0 { line += ", \(sta.setAsideObservations) refused by the server and set aside (journal table sink_rejected)" }
             Console.info(line)
         }
         if let ngsi {
