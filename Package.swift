@@ -39,7 +39,7 @@ let package = Package(
         // GPIO chips and lines (libgpiod 1.6), the V4L2 camera (libv4l2): the agent's hardware.
         .target(name: "LanternHardware", dependencies: ["LanternSystem", "CLantern"]),
         // Board agent logic with no I/O: boards, debounce, GPIO roles, the interval pipeline (time passed in).
-        .target(name: "LanternAgent", dependencies: ["LanternCore"]),
+        .target(name: "LanternAgent", dependencies: ["LanternCore", "LanternDensity"]),
         // Counts upstream: the SQLite journal, MQTT (libmosquitto, non-threaded), NGSI-LD over HTTP.
         .target(name: "LanternUplink", dependencies: ["LanternCore", "LanternSystem", "CLantern"]),
         // The agent's runtime: the one run loop (frames, GPIO, uplink, clock, signals) for the board,
@@ -60,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "lantern-sim",
             dependencies: [
-                "LanternSim", "LanternRuntime", "LanternDensity", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "LanternSim", "LanternRuntime", "LanternDensity", "LanternAgent", "LanternCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
@@ -72,7 +72,12 @@ let package = Package(
         // The density model's weights file, embedded by `.incbin` (found through this target's include folder).
         .target(name: "CLanternDensityWeights"),
         // Counting people by appearance (moving or not): a small density network, no ML runtime (Embedded Swift).
-        .target(name: "LanternDensity", dependencies: ["LanternCore", "CLanternDensityWeights"], exclude: ["Weights"]),
+        // Optimised in debug builds too: its kernels are about 50 times slower unoptimised, and every test
+        // that replays a clip runs them (the agent's density path).
+        .target(
+            name: "LanternDensity", dependencies: ["LanternCore", "CLanternDensityWeights"], exclude: ["Weights"],
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
+        ),
         // Running built products (lanternd, lantern-sim) from tests.
         .target(name: "LanternTestSupport", path: "Tests/LanternTestSupport"),
         .testTarget(name: "LanternCoreTests", dependencies: ["LanternCore"]),

@@ -15,7 +15,7 @@ struct LanternSimCommand: AsyncParsableCommand {
             completions: `lantern-sim --generate-completion-script bash` (or zsh, fish).
             """,
         version: "lantern-sim \(LanternVersion.number)",
-        subcommands: [ReplayCommand.self, EvaluateCommand.self, BenchCommand.self, CountImagesCommand.self, CalibrateCommand.self, FleetCommand.self, ReportCommand.self, StudioCommand.self]
+        subcommands: [ReplayCommand.self, EvaluateCommand.self, BenchCommand.self, CountImagesCommand.self, CalibrateCommand.self, FleetCommand.self, ReportCommand.self, StudioCommand.self, DensityProbeCommand.self]
     )
 }
 

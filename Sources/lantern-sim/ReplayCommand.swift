@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LanternCore
+import LanternAgent
 import LanternRuntime
 import LanternSim
 
@@ -31,6 +32,9 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Seed of the perturbation's random numbers.")
     var seed: UInt64 = 1
 
+    @Option(help: "Density-path steps per second, overriding the site's density.rateHz (0: motion path only).")
+    var densityRate: Double?
+
     @Flag(help: "Print JSON lines: one object per frame, then one {\"summary\": ...} object.")
     var json = false
 
@@ -43,7 +47,13 @@ struct ReplayCommand: ParsableCommand {
     func replay() throws(SimulatorError) {
         guard warmup >= 0 else { throw SimulatorError("--warmup must be 0 or more (got \(warmup))", status: .usage) }
         let sitePath = site ?? defaultSitePath(forClip: clip)
-        let siteConfig = try SiteConfig.load(path: sitePath)
+        var siteConfig = try SiteConfig.load(path: sitePath)
+        if let densityRate {
+            guard densityRate >= 0 && densityRate <= SiteConfig.DensityRate.maximumHertz else {
+                throw SimulatorError("--density-rate must be from 0 (off) to \(formatTrimmed(SiteConfig.DensityRate.maximumHertz)) (got \(densityRate))", status: .usage)
+            }
+            siteConfig.density.hertz = densityRate
+        }
         Console.debug("site \(sitePath): \(siteConfig.name), \(siteConfig.zones.count) zones, \(siteConfig.lines.count) lines")
         let groundTruth = try truth.map { path throws(SimulatorError) in try GroundTruth.load(countsCSV: path) }
         let truthBoxes = try boxes.map { path throws(SimulatorError) in try TruthBox.load(boxesCSV: path) }
@@ -67,7 +77,9 @@ struct ReplayCommand: ParsableCommand {
         let debug = ProcessInfo.processInfo.environment["LANTERN_DEBUG"] != nil
         var replay = Replay(clipPath: clip, site: siteConfig, warmup: warmup)
         replay.siteName = sitePath
+        var densityPath: DensityPath?
         let summary = try replay.run(truth: groundTruth, transform: transform, onFrame: { frame, agent in
+            densityPath = agent.densityPath
             if let zoneTruth, frame.index >= warmup {
                 let expected = zoneTruth.zoneCounts[frame.index] ?? [Int](repeating: 0, count: zoneNames.count)
                 for z in 0..<zoneNames.count { zoneScores[z].add(predicted: Double(frame.zoneCounts[z]), truth: Double(expected[z])) }
@@ -88,6 +100,7 @@ struct ReplayCommand: ParsableCommand {
                 w.field("count", frame.estimate.count)
                 w.field("people", frame.estimate.people, places: 2)
                 w.field("condition", frame.estimate.condition.name)
+                if frame.estimate.densityPeople > 0 { w.field("density", frame.estimate.densityPeople, places: 2) }
                 if !zoneNames.isEmpty {
                     w.key("zones")
                     w.beginObject()
@@ -179,6 +192,9 @@ struct ReplayCommand: ParsableCommand {
                 print("line \(line.name): in=\(totalIn[l]) truth=\(tIn) error=\(formatSigned(ZoneAndLineTruth.percentError(totalIn[l], truth: tIn), places: 1))% "
                     + "out=\(totalOut[l]) truth=\(tOut) error=\(formatSigned(ZoneAndLineTruth.percentError(totalOut[l], truth: tOut), places: 1))%")
             }
+        }
+        if let densityPath {
+            print(DensitySummary.line(densityPath, hertz: siteConfig.density.hertz))
         }
         if groundTruth != nil {
             let s = summary.score

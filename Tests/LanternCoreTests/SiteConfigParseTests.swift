@@ -69,6 +69,7 @@ import Testing
         #expect(site.suppressBelow == 0)
         #expect(site.journalLimit == 100_000)
         #expect(site.relay == SiteConfig.RelayRule(followPresenceAtNight: false, holdSeconds: 30))
+        #expect(site.density == SiteConfig.DensityRate(hertz: 1))
     }
 
     @Test func readsNonDefaultValues() throws {
@@ -77,6 +78,13 @@ import Testing
         #expect(site.suppressBelow == 5)
         #expect(site.journalLimit == 7)
         #expect(site.relay == SiteConfig.RelayRule(followPresenceAtNight: true, holdSeconds: 0))
+    }
+
+    @Test func readsTheDensityRateAndZeroTurnsTheDensityPathOff() throws {
+        #expect(try parse(Self.minimal(adding: #""density": { "rateHz": 2.5 }"#)).density.hertz == 2.5)
+        let off = try parse(Self.minimal(adding: #""density": { "rateHz": 0 }"#))
+        #expect(off.density.hertz == 0 && !off.density.isOn)
+        #expect(try parse(Self.minimal(adding: #""density": {}"#)).density == SiteConfig.DensityRate())
     }
 
     @Test func readsThePositionAndAZonesPolygonOnTheMap() throws {
@@ -137,6 +145,10 @@ import Testing
         (#""journal": { "maxIntervals": 1e30 }"#, "journal.maxIntervals", "is too large"),
         (#""relay": { "followPresenceAtNight": "yes" }"#, "relay.followPresenceAtNight", "expected true or false, got a string"),
         (#""relay": { "holdSeconds": -5 }"#, "relay.holdSeconds", "must be from 0 to 86400 (got -5)"),
+        (#""density": { "rateHz": 11 }"#, "density.rateHz", "must be from 0 (off) to 10 steps per second (got 11)"),
+        (#""density": { "rateHz": -1 }"#, "density.rateHz", "must be from 0 (off) to 10 steps per second (got -1)"),
+        (#""density": { "rateHz": "1" }"#, "density.rateHz", "expected a number"),
+        (#""density": { "rate": 1 }"#, "density.rate", "unknown key"),
         (#""position": { "latitude": 51.4 }"#, "position.longitude", "required key is missing"),
         (#""position": { "latitude": 95, "longitude": 0 }"#, "position.latitude", "must be a WGS84 latitude from -90 to 90 degrees (got 95)"),
         (#""position": { "latitude": 51, "longitude": -200.5 }"#, "position.longitude", "must be a WGS84 longitude from -180 to 180 degrees (got -200.5)"),

@@ -16,6 +16,11 @@ public final class Agent {
     /// The estimator of the current stream (nil before the first frame): for views of what it saw
     /// (the aiming map's foreground cells, the simulator's debug line), never for counts.
     public private(set) var estimator: OccupancyEstimator?
+    /// The density path of the current stream (nil before the first frame, or when the site turns it
+    /// off): the people the motion path does not see, added to its count (`DensityFusion`).
+    public private(set) var densityPath: DensityPath?
+    /// The fused estimate handed on when the density path adds people (its arrays reused in place).
+    var fused = FrameEstimate(people: 0, count: 0)
     public private(set) var outputs = OutputRules()
     public private(set) var framesProcessed = 0
     /// The estimate of the last frame (for a per-frame log; nil before the first frame).
@@ -49,10 +54,16 @@ public final class Agent {
                 site: site, frameWidth: frame.width, frameHeight: frame.height, parameters: parameters, lumaRange: lumaRange,
                 framesPerSecond: 1_000_000 / Double(framePeriodMicros))
             estimatorSize = (frame.width, frame.height)
+            densityPath = DensityPath(site: site, estimator: estimator!)
+            fused = estimator!.latest
         }
         // Released first, so the estimator refills its arrays in place rather than copying them.
         lastEstimate = nil
-        let estimate = estimator!.process(frame)
+        var estimate = estimator!.process(frame)
+        if let densityPath {
+            densityPath.frame(frame, atMicros: t, estimator: estimator!, estimate: estimate)
+            if densityPath.fusion.weight > 0 { estimate = fuse(estimate, densityPath.fusion) }
+        }
         framesProcessed += 1
         lastEstimate = estimate
         outputs.presence(estimate.count > 0, atMicros: t)
@@ -63,6 +74,24 @@ public final class Agent {
             lineOut: estimate.lineOut, trusted: trusted && estimate.trusted)
     }
     var estimatorSize = (0, 0)
+
+    /// The motion path's estimate plus the people the density path adds, whole view and zones, rounded
+    /// as the estimator rounds. Written into `fused`, whose arrays this agent alone holds.
+    func fuse(_ motion: FrameEstimate, _ fusion: DensityFusion) -> FrameEstimate {
+        let estimator = estimator!
+        fused.people = motion.people + fusion.addedPeople
+        fused.count = Int((fused.people + 0.5).rounded(.down))
+        fused.densityPeople = fusion.addedPeople
+        fused.condition = motion.condition
+        for z in 0..<fused.zoneCounts.count {
+            fused.zoneCounts[z] = Int((estimator.zonePeople[z] + fusion.addedZonePeople[z] + 0.5).rounded(.down))
+        }
+        for l in 0..<fused.lineIn.count {
+            fused.lineIn[l] = motion.lineIn[l]
+            fused.lineOut[l] = motion.lineOut[l]
+        }
+        return fused
+    }
 
     /// A debounced input changed to `active` (logical level: true = motion, cabinet open, dark, pressed).
     public func input(_ role: GPIORole, active: Bool, atMicros t: Int64) -> [IntervalRecord] {
@@ -123,5 +152,6 @@ public final class Agent {
         accumulator = IntervalAccumulator(
             site: newSite, lengthSeconds: intervalSeconds, framePeriodMicros: framePeriodMicros, continuing: accumulator)
         estimator = nil
+        densityPath = nil
     }
 }

@@ -5,6 +5,9 @@ public struct FrameEstimate: Equatable {
     public var people: Double
     /// People in view, rounded: the head count.
     public var count: Int
+    /// Of `people`, those the density path adds: people the motion path does not see (`DensityFusion`; 0
+    /// from the motion path alone).
+    public var densityPeople = 0.0
     /// Whether the count can be trusted, and if not, why.
     public var condition: SceneCondition
     /// Head count per zone, in site zone order.
@@ -149,6 +152,11 @@ public final class OccupancyEstimator {
     /// thresholded motion only, never pixel values (`lanternd check --aim`'s map).
     public func withForegroundCells<R>(_ body: (UnsafeBufferPointer<UInt8>, _ cellsWide: Int, _ cellsHigh: Int) -> R) -> R {
         body(UnsafeBufferPointer(cells.counts), cells.width, cells.height)
+    }
+
+    /// The background (grey levels of the analysed area, row-major, `area.width` wide), lent.
+    public func withBackgroundPixels<R>(_ body: (GreyImage) -> R) -> R {
+        body(GreyImage(unsafePixels: UnsafePointer(background.pixels.baseAddress!), width: background.width, height: background.height, stride: background.width))
     }
 
     /// Estimates the people in `frame`, a full camera frame of the size given at init.

@@ -14,7 +14,8 @@
 ///   "privacy": { "suppressBelow": 0 },
 ///   "journal": { "maxIntervals": 100000 },
 ///   "relay": { "followPresenceAtNight": false, "holdSeconds": 30 },
-///   "position": { "latitude": 51.4381, "longitude": -0.9432 }
+///   "position": { "latitude": 51.4381, "longitude": -0.9432 },
+///   "density": { "rateHz": 1 }
 /// }
 /// ```
 ///
@@ -35,6 +36,7 @@
 /// | `relay.followPresenceAtNight` | no (false) | whether the relay switches on while people are present at night |
 /// | `relay.holdSeconds` | no (30) | seconds the relay stays on after the last presence, 0 to 86400 |
 /// | `position` | no | `{ "latitude", "longitude" }`: where the lamppost stands, WGS84 degrees (-90...90, -180...180) |
+/// | `density.rateHz` | no (1) | density-path steps per second of frame time, 0 (off) to 10; the motion path runs on every frame |
 /// | `zones[].geo` | no | the zone on the map: a GeoJSON Polygon (`{"type":"Polygon","coordinates":[[[lon, lat], ...]]}`, WGS84; each ring at least 4 positions, closed) |
 ///
 /// Anything else is an error: an unknown key at any level (a misspelt key would otherwise be silently
@@ -106,7 +108,7 @@ private struct SiteFileReader: JSONFieldReader {
     func site(from document: JSONValue) throws(JSONFieldError) -> SiteConfig {
         let root = try object(document, "", keys: [
             "name", "frame", "calibration", "crop", "zones", "lines", "interval", "privacy", "journal", "relay",
-            "position",
+            "position", "density",
         ])
 
         let name = try string(root.required("name"), "name")
@@ -188,9 +190,22 @@ private struct SiteFileReader: JSONFieldReader {
                 latitude: fields.required("latitude"), longitude: fields.required("longitude"), "position.latitude", "position.longitude")
         }
 
+        var density = SiteConfig.DensityRate()
+        if let value = root["density"] {
+            let fields = try object(value, "density", keys: ["rateHz"])
+            if let v = fields["rateHz"] {
+                let hertz = try number(v, "density.rateHz")
+                if !(hertz >= 0 && hertz <= SiteConfig.DensityRate.maximumHertz) {
+                    throw fail("density.rateHz", "must be from 0 (off) to \(formatTrimmed(SiteConfig.DensityRate.maximumHertz)) steps per second (got \(formatTrimmed(hertz)))")
+                }
+                density.hertz = hertz
+            }
+        }
+
         return SiteConfig(
             name: name, scale: scale, crop: crop, zones: zones, lines: lines, intervalSeconds: interval,
-            suppressBelow: suppressBelow, journalLimit: journalLimit, relay: relay, frame: frame, position: position
+            suppressBelow: suppressBelow, journalLimit: journalLimit, relay: relay, frame: frame, position: position,
+            density: density
         )
     }
 

@@ -39,6 +39,23 @@ public struct SiteConfig: Equatable {
         }
     }
 
+    /// How often the density path (`LanternDensity`, counting people by appearance, moving or still) runs
+    /// beside the motion path, which runs on every frame. See README "Fusion".
+    public struct DensityRate: Equatable {
+        /// Density steps per second of frame time; 0 turns the density path off.
+        public var hertz: Double
+
+        /// Once a second: people who stay stay for seconds, and the model costs 40 to 200 times a motion frame.
+        public static let defaultHertz = 1.0
+        public static let maximumHertz = 10.0
+
+        public init(hertz: Double = DensityRate.defaultHertz) {
+            self.hertz = hertz
+        }
+
+        public var isOn: Bool { hertz > 0 }
+    }
+
     /// The camera frame's size in pixels, as a site file states it.
     public struct FrameSize: Equatable {
         public var width: Int
@@ -68,12 +85,15 @@ public struct SiteConfig: Equatable {
     public var relay: RelayRule
     /// Where the lamppost stands (WGS84), if the site file says: the `location` of its NGSI-LD entities.
     public var position: GeoPosition?
+    /// The density path's rate (`density.rateHz`).
+    public var density: DensityRate
 
     public init(
         name: String, scale: PersonScale, crop: PixelRect? = nil, zones: [Zone] = [], lines: [CountingLine] = [],
         intervalSeconds: Int = 60, suppressBelow: Int = 0, journalLimit: Int = 100_000, relay: RelayRule = RelayRule(),
-        frame: FrameSize? = nil, position: GeoPosition? = nil
+        frame: FrameSize? = nil, position: GeoPosition? = nil, density: DensityRate = DensityRate()
     ) {
+        self.density = density
         self.position = position
         self.name = name
         self.scale = scale

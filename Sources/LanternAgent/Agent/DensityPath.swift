@@ -1,0 +1,98 @@
+import LanternCore
+import LanternDensity
+
+/// The density path of one stream: the density model (`DensityCounter`, weights compiled in) run on the
+/// analysed area every `1 / site.density.hertz` seconds of frame time, and `DensityFusion`, which turns
+/// its map and the motion path's foreground into the people the motion path does not see. Made with the
+/// estimator (once per stream): every buffer is allocated here or on the first step, never per frame.
+///
+/// Steps are scheduled on the frames' own timestamps (the first frame after each due time), so a replay
+/// gives the same steps and the same counts on every machine and at every speed.
+public final class DensityPath {
+    public let counter: DensityCounter
+    public let fusion: DensityFusion
+    public let periodMicros: Int64
+    /// The background's map is recomputed every this many steps (the background changes slowly, and
+    /// each map costs as much as the frame's).
+    public let backgroundEvery: Int
+    /// While the density path adds nothing (weight 0 with evidence enough: the model does not see this
+    /// scene's people), it only keeps measuring its response, one step this often (microseconds of frame
+    /// time): what the model sees changes with the light and the crowd, over minutes, not seconds. The
+    /// site's rate returns as soon as the weight rises above 0.
+    public let idlePeriodMicros: Int64
+    private var nextDueMicros: Int64?
+    private var backgroundMap: [Float] = []
+    private var hasBackgroundMap = false
+    public private(set) var steps = 0
+    /// The last step's density model count of the whole analysed area (the map's sum), for logs.
+    public private(set) var lastModelCount = 0.0
+
+    /// The bundled weights, parsed once (nil if they do not parse: the density path is then off).
+    static let bundledWeights: DensityWeights? = {
+        do throws(DensityWeightsError) {
+            return try DensityWeights.bundled()
+        } catch {
+            return nil
+        }
+    }()
+
+    /// Nil when the site turns the density path off or the bundled weights are unusable.
+    public init?(site: SiteConfig, estimator: OccupancyEstimator, backgroundEvery: Int = 8, idlePeriodMicros: Int64 = 15_000_000, parameters: DensityFusion.Parameters = DensityFusion.Parameters()) {
+        guard site.density.isOn, let weights = DensityPath.bundledWeights else { return nil }
+        let area = estimator.area
+        // Never enlarged (maximumUpscale 1): enlarging a frame to the model's person size costs the square
+        // of the factor, beyond the board's budget; larger people are brought down to it.
+        counter = DensityCounter(weights: weights, maxWidth: area.width, maxHeight: area.height, maximumUpscale: 1)
+        fusion = DensityFusion(
+            cellsWide: area.width / 2, cellsHigh: area.height / 2, origin: (area.x, area.y), scale: site.scale, zones: site.zones,
+            parameters: parameters)
+        periodMicros = max(Int64((1_000_000 / site.density.hertz).rounded()), 1)
+        self.backgroundEvery = max(backgroundEvery, 1)
+        self.idlePeriodMicros = idlePeriodMicros
+    }
+
+    /// Runs a density step when one is due at `t` (the frame's time), after the estimator analysed `frame`.
+    /// Returns whether it ran.
+    @discardableResult
+    public func frame(_ frame: GreyImage, atMicros t: Int64, estimator: OccupancyEstimator, estimate: FrameEstimate) -> Bool {
+        // While the background is first learnt its foreground means nothing.
+        guard estimate.condition != .learning else { return false }
+        if let due = nextDueMicros, t < due { return false }
+        let idle = fusion.responseEvidence >= fusion.parameters.minimumEvidence && fusion.weight == 0
+        let period = idle ? max(periodMicros, idlePeriodMicros) : periodMicros
+        var due = (nextDueMicros ?? t) + period
+        if due <= t { due = t + period }
+        nextDueMicros = due
+
+        let area = estimator.area
+        let scale = estimator.site.scale
+        if steps % backgroundEvery == 0 {
+            _ = estimator.withBackgroundPixels { background in
+                counter.count(background, personScale: scale, frameRowOffset: area.y)
+            }
+            counter.withDensityMap { map in
+                if backgroundMap.count != map.values.count {
+                    backgroundMap = [Float](repeating: 0, count: map.values.count)
+                }
+                for i in 0..<map.values.count { backgroundMap[i] = map.values[i] }
+            }
+            hasBackgroundMap = true
+        }
+        let view = frame.cropped(to: PixelRect(
+            x: area.x + estimator.cameraShift.x, y: area.y + estimator.cameraShift.y, width: area.width, height: area.height))
+        lastModelCount = counter.count(view, personScale: scale, frameRowOffset: area.y)
+        let trusted = estimate.trusted
+        counter.withDensityMap { map in
+            estimator.withForegroundCells { cells, _, _ in
+                backgroundMap.withUnsafeBufferPointer { background in
+                    fusion.step(
+                        map: map.values, mapWidth: map.width, mapHeight: map.height, cellWidth: map.cellWidth,
+                        cellHeight: map.cellHeight, background: hasBackgroundMap && background.count == map.values.count ? background : nil,
+                        foreground: cells.baseAddress!, motionPeople: estimate.people, trusted: trusted)
+                }
+            }
+        }
+        steps += 1
+        return true
+    }
+}

@@ -1,0 +1,201 @@
+/// One count of the people in view, moving or still, from the two paths: the motion path (every frame:
+/// foreground blobs weighted by the expected size of a person, people who stop held by `StillnessHold`)
+/// and the density path (a density map of the analysed area at a lower rate, `LanternDensity`).
+///
+/// The rule (README "Fusion"):
+/// - **Each person is counted by one path.** A density cell within `margin` of a person's height of any
+///   foreground cell belongs to the motion path, which already counts whoever is there (a walker, or
+///   someone who stopped and is held). The density path adds only the density of the other cells: the
+///   people the motion path does not see (standing still since before the background was learnt, or
+///   absorbed after the hold). A walker both paths see is counted once, and a walker who stops stays
+///   foreground (held), so the count does not jump.
+/// - **The density path is trusted only as far as it sees this scene's people.** At each density step
+///   the map's excess over the background's map (the background is the empty scene under the walkers)
+///   on the motion path's cells, summed, is the density path's response to the people the motion path
+///   counts there. Its ratio to those people, accumulated over the stream (`response`), says whether the
+///   model sees this camera's people at their true count: the added density is weighted by a ramp from
+///   0 (response at or below `responseOff`) to 1 (at or above `responseFull`), and by 0 until
+///   `minimumEvidence` people have been seen. A model that answers texture rather than people (as
+///   density-v1 does on the dev clip: response 0.12) adds nothing; nothing here is fitted to a clip.
+/// - The added density is the median of the last `smoothingSteps` steps (a flicker of the map is not a
+///   person), never below zero, and it changes only at density steps.
+///
+/// Pure and deterministic: maps and foreground go in, people come out; the stream's buffers are
+/// allocated at init, and the per-cell tables on the first step (the map's size is fixed per stream).
+public final class DensityFusion {
+    public struct Parameters: Equatable {
+        /// A density cell closer than this fraction of a person's height (at its row) to a foreground
+        /// cell belongs to the motion path: the density of a person spreads around their head.
+        public var margin = 0.25
+        /// People the motion path must have counted at density steps before the density path is weighed.
+        public var minimumEvidence = 20.0
+        /// The response below which the density path adds nothing, and above which it adds all it sees.
+        public var responseOff = 0.3
+        public var responseFull = 0.7
+        /// Density steps in the median of the added people.
+        public var smoothingSteps = 3
+
+        public init() {}
+    }
+
+    public let parameters: Parameters
+    /// The analysed area's foreground grid (2x2-pixel cells) and its top-left corner in the frame.
+    public let cellsWide: Int
+    public let cellsHigh: Int
+    public let origin: (x: Int, y: Int)
+    public let scale: PersonScale
+    public let zones: [SiteConfig.Zone]
+
+    /// People the density path adds now (already weighted), and per zone in site zone order.
+    public private(set) var addedPeople = 0.0
+    public private(set) var addedZonePeople: [Double]
+    /// The last step's density outside the motion path's cells, unweighted and unsmoothed.
+    public private(set) var unseenPeople = 0.0
+    /// The weight the density path has now (0...1).
+    public private(set) var weight = 0.0
+    /// Accumulated: the density path's excess over the background on the motion path's cells, and the
+    /// people the motion path counted there.
+    public private(set) var responseDensity = 0.0
+    public private(set) var responseEvidence = 0.0
+    public private(set) var steps = 0
+
+    /// Density per motion person over the stream (nil before any evidence).
+    public var response: Double? { responseEvidence > 0 ? responseDensity / responseEvidence : nil }
+
+    /// Summed-area table of foreground cells, (cellsWide + 1) x (cellsHigh + 1).
+    private let foregroundSums: UnsafeMutableBufferPointer<Int32>
+    private var smoothing: MedianWindow
+    private var zoneUnseen: [Double]
+    /// Per density cell (set on the first step): its margin in cells, and its zone bits.
+    private var mapWidth = 0, mapHeight = 0
+    private var cellWidth = 0.0, cellHeight = 0.0
+    private var marginCells: [Int] = []
+    private var zoneMask: [UInt32] = []
+
+    public init(
+        cellsWide: Int, cellsHigh: Int, origin: (x: Int, y: Int), scale: PersonScale, zones: [SiteConfig.Zone] = [],
+        parameters: Parameters = Parameters()
+    ) {
+        precondition(cellsWide > 0 && cellsHigh > 0 && zones.count <= 32, "DensityFusion: bad grid")
+        self.parameters = parameters
+        self.cellsWide = cellsWide
+        self.cellsHigh = cellsHigh
+        self.origin = origin
+        self.scale = scale
+        self.zones = zones
+        foregroundSums = .allocate(capacity: (cellsWide + 1) * (cellsHigh + 1))
+        foregroundSums.initialize(repeating: 0)
+        smoothing = MedianWindow(length: max(parameters.smoothingSteps, 1), series: zones.count + 1)
+        addedZonePeople = [Double](repeating: 0, count: zones.count)
+        zoneUnseen = addedZonePeople
+    }
+
+    deinit { foregroundSums.deallocate() }
+
+    /// One density step.
+    /// - Parameters:
+    ///   - map: the density map of the analysed area (people per cell, row-major, `mapWidth` x `mapHeight`);
+    ///     cell (cx, cy) covers area pixels x in [cx * cellWidth, (cx + 1) * cellWidth), likewise y.
+    ///   - background: the density map of the background (the same size), when it was computed; nil
+    ///     leaves the response as it was.
+    ///   - foreground: the same frame's foreground pixels per 2x2 cell, `cellsWide` x `cellsHigh`.
+    ///   - motionPeople: the people the motion path counts in that frame.
+    ///   - trusted: whether the frame's count can be trusted (untrusted frames add no evidence).
+    public func step(
+        map: UnsafeBufferPointer<Float>, mapWidth: Int, mapHeight: Int, cellWidth: Double, cellHeight: Double,
+        background: UnsafeBufferPointer<Float>?, foreground: UnsafePointer<UInt8>, motionPeople: Double, trusted: Bool
+    ) {
+        precondition(map.count >= mapWidth * mapHeight && (background?.count ?? Int.max) >= mapWidth * mapHeight)
+        if mapWidth != self.mapWidth || mapHeight != self.mapHeight || cellWidth != self.cellWidth || cellHeight != self.cellHeight {
+            prepare(mapWidth: mapWidth, mapHeight: mapHeight, cellWidth: cellWidth, cellHeight: cellHeight)
+        }
+        buildForegroundSums(foreground)
+        var unseen = 0.0, seenExcess = 0.0
+        for z in 0..<zoneUnseen.count { zoneUnseen[z] = 0 }
+        for cy in 0..<mapHeight {
+            let m = marginCells[cy]
+            let y0 = max(Int(Double(cy) * cellHeight / 2) - m, 0)
+            let y1 = min(Int((Double(cy + 1) * cellHeight / 2).rounded(.up)) + m, cellsHigh)
+            for cx in 0..<mapWidth {
+                let i = cy * mapWidth + cx
+                let value = Double(map[i])
+                let x0 = max(Int(Double(cx) * cellWidth / 2) - m, 0)
+                let x1 = min(Int((Double(cx + 1) * cellWidth / 2).rounded(.up)) + m, cellsWide)
+                if y1 > y0 && x1 > x0 && foregroundCells(x0: x0, y0: y0, x1: x1, y1: y1) > 0 {
+                    if let background { seenExcess += value - Double(background[i]) }
+                } else {
+                    unseen += value
+                    var bits = zoneMask[i]
+                    while bits != 0 {
+                        zoneUnseen[bits.trailingZeroBitCount] += value
+                        bits &= bits - 1
+                    }
+                }
+            }
+        }
+        if trusted && background != nil {
+            responseDensity += seenExcess
+            responseEvidence += max(motionPeople, 0)
+        }
+        steps += 1
+        unseenPeople = unseen
+        weight = currentWeight()
+        smoothing.set(unseen, series: 0)
+        for z in 0..<zoneUnseen.count { smoothing.set(zoneUnseen[z], series: z + 1) }
+        smoothing.advance()
+        addedPeople = weight * max(smoothing.median(series: 0), 0)
+        for z in 0..<zoneUnseen.count { addedZonePeople[z] = weight * max(smoothing.median(series: z + 1), 0) }
+    }
+
+    /// The ramp from `responseOff` to `responseFull`, once there is evidence enough.
+    func currentWeight() -> Double {
+        guard responseEvidence >= parameters.minimumEvidence, let response else { return 0 }
+        let span = max(parameters.responseFull - parameters.responseOff, 1e-9)
+        return min(max((response - parameters.responseOff) / span, 0), 1)
+    }
+
+    /// The per-cell tables for a map of this size: each density row's margin in foreground cells, and the
+    /// zones of the feet of a person whose head is at each density cell (the model is trained on heads).
+    func prepare(mapWidth: Int, mapHeight: Int, cellWidth: Double, cellHeight: Double) {
+        self.mapWidth = mapWidth
+        self.mapHeight = mapHeight
+        self.cellWidth = cellWidth
+        self.cellHeight = cellHeight
+        marginCells = [Int](repeating: 0, count: mapHeight)
+        zoneMask = [UInt32](repeating: 0, count: mapWidth * mapHeight)
+        for cy in 0..<mapHeight {
+            let row = Double(origin.y) + (Double(cy) + 0.5) * cellHeight
+            marginCells[cy] = Int((parameters.margin * scale.height(atCentreRow: row) / 2).rounded(.up))
+            guard !zones.isEmpty else { continue }
+            // Feet a person's height below the head: foot = head + h(foot), a few fixed-point steps.
+            var foot = row + scale.height(atFootRow: row)
+            for _ in 0..<4 { foot = row + scale.height(atFootRow: foot) }
+            for cx in 0..<mapWidth {
+                let point = Point(x: Double(origin.x) + (Double(cx) + 0.5) * cellWidth, y: foot)
+                var bits: UInt32 = 0
+                for (z, zone) in zones.enumerated() where zone.area.contains(point) { bits |= 1 << UInt32(z) }
+                zoneMask[cy * mapWidth + cx] = bits
+            }
+        }
+    }
+
+    func buildForegroundSums(_ foreground: UnsafePointer<UInt8>) {
+        let w = cellsWide + 1
+        let sums = foregroundSums.baseAddress!
+        for y in 0..<cellsHigh {
+            var run: Int32 = 0
+            for x in 0..<cellsWide {
+                run += foreground[y * cellsWide + x] != 0 ? 1 : 0
+                sums[(y + 1) * w + x + 1] = sums[y * w + x + 1] + run
+            }
+        }
+    }
+
+    /// Foreground cells in [x0, x1) x [y0, y1).
+    @inline(__always)
+    func foregroundCells(x0: Int, y0: Int, x1: Int, y1: Int) -> Int32 {
+        let w = cellsWide + 1
+        let sums = foregroundSums.baseAddress!
+        return sums[y1 * w + x1] - sums[y0 * w + x1] - sums[y1 * w + x0] + sums[y0 * w + x0]
+    }
+}

@@ -1,0 +1,162 @@
+import Testing
+@testable import LanternCore
+
+/// `DensityFusion` on synthetic maps: an 80x60-pixel area (40x30 foreground cells of 2x2 pixels), people
+/// 20 px tall everywhere, a density map of 8-pixel cells (10x7).
+@Suite struct DensityFusionTests {
+    static var scale: PersonScale { PersonScale(samples: [.init(row: 0, height: 20), .init(row: 100, height: 20)]) }
+    static let mapWidth = 10, mapHeight = 7
+
+    /// A scene: density per map cell, foreground per 2x2 cell.
+    struct Scene {
+        var map = [Float](repeating: 0, count: DensityFusionTests.mapWidth * DensityFusionTests.mapHeight)
+        var background = [Float](repeating: 0, count: DensityFusionTests.mapWidth * DensityFusionTests.mapHeight)
+        var foreground = [UInt8](repeating: 0, count: 40 * 30)
+
+        /// One person's worth of density at map cell (x, y).
+        mutating func person(mapX x: Int, y: Int, worth: Float = 1) { map[y * DensityFusionTests.mapWidth + x] += worth }
+
+        /// Foreground over the pixels of map cell (x, y) (a walker the motion path sees there).
+        mutating func walker(mapX x: Int, y: Int) {
+            for cy in (4 * y)..<(4 * y + 4) { for cx in (4 * x)..<(4 * x + 4) { foreground[cy * 40 + cx] = 4 } }
+        }
+    }
+
+    func fusion(zones: [SiteConfig.Zone] = []) -> DensityFusion {
+        DensityFusion(cellsWide: 40, cellsHigh: 30, origin: (0, 0), scale: Self.scale, zones: zones)
+    }
+
+    func step(_ fusion: DensityFusion, _ scene: Scene, motionPeople: Double, trusted: Bool = true, background: Bool = true) {
+        scene.map.withUnsafeBufferPointer { map in
+            scene.background.withUnsafeBufferPointer { bg in
+                scene.foreground.withUnsafeBufferPointer { fg in
+                    fusion.step(
+                        map: map, mapWidth: Self.mapWidth, mapHeight: Self.mapHeight, cellWidth: 8, cellHeight: 8,
+                        background: background ? bg : nil, foreground: fg.baseAddress!, motionPeople: motionPeople, trusted: trusted)
+                }
+            }
+        }
+    }
+
+    /// Steps with one walker the model sees as one person, until the response is established.
+    func learnResponse(_ fusion: DensityFusion, worth: Float, steps: Int = 25) {
+        var scene = Scene()
+        scene.walker(mapX: 2, y: 2)
+        scene.person(mapX: 2, y: 2, worth: worth)
+        for _ in 0..<steps { step(fusion, scene, motionPeople: 1) }
+    }
+
+    @Test func aWalkerBothPathsSeeIsCountedOnceByTheMotionPath() {
+        let f = fusion()
+        learnResponse(f, worth: 1)
+        #expect(f.weight == 1)
+        #expect(f.addedPeople == 0)
+        #expect(f.unseenPeople == 0)
+    }
+
+    @Test func densitySpreadAroundAWalkerWithinTheMarginIsTheirs() {
+        let f = fusion()
+        learnResponse(f, worth: 1)
+        var scene = Scene()
+        scene.walker(mapX: 5, y: 3)
+        // Half of the person's density lands in the next cell (the head above the blob).
+        scene.person(mapX: 5, y: 3, worth: 0.5)
+        scene.person(mapX: 5, y: 2, worth: 0.5)
+        for _ in 0..<3 { step(f, scene, motionPeople: 1) }
+        #expect(f.addedPeople == 0)
+    }
+
+    @Test func aPersonTheMotionPathDoesNotSeeIsAdded() {
+        let f = fusion()
+        learnResponse(f, worth: 1)
+        var scene = Scene()
+        scene.walker(mapX: 1, y: 1)
+        scene.person(mapX: 1, y: 1)
+        scene.person(mapX: 8, y: 5)  // standing still since before the background was learnt
+        step(f, scene, motionPeople: 1)
+        #expect(f.unseenPeople == 1)
+        step(f, scene, motionPeople: 1)
+        #expect(abs(f.addedPeople - 1) < 1e-9)
+    }
+
+    @Test func aModelThatAnswersTextureRatherThanPeopleAddsNothing() {
+        let f = fusion()
+        // Walkers raise the map over the background by a tenth of a person each; texture elsewhere.
+        learnResponse(f, worth: 0.1)
+        var scene = Scene()
+        for x in 0..<10 { scene.person(mapX: x, y: 6, worth: 0.8) }
+        for _ in 0..<3 { step(f, scene, motionPeople: 0) }
+        #expect(abs(f.unseenPeople - 8) < 1e-5)
+        #expect(f.weight == 0)
+        #expect(f.addedPeople == 0)
+    }
+
+    @Test func theWeightRampsWithTheResponse() {
+        let f = fusion()
+        learnResponse(f, worth: 0.5)  // halfway between responseOff 0.3 and responseFull 0.7
+        #expect(abs(f.weight - 0.5) < 1e-6)
+    }
+
+    @Test func nothingIsAddedBeforeEnoughPeopleWereSeen() {
+        let f = fusion()
+        learnResponse(f, worth: 1, steps: 19)  // 19 motion people: under minimumEvidence (20)
+        #expect(f.weight == 0)
+        var scene = Scene()
+        scene.person(mapX: 8, y: 5)
+        step(f, scene, motionPeople: 0)
+        #expect(f.addedPeople == 0)
+    }
+
+    @Test func untrustedFramesAndStepsWithoutABackgroundMapAddNoEvidence() {
+        let f = fusion()
+        var scene = Scene()
+        scene.walker(mapX: 2, y: 2)
+        scene.person(mapX: 2, y: 2)
+        for _ in 0..<30 { step(f, scene, motionPeople: 1, trusted: false) }
+        for _ in 0..<30 { step(f, scene, motionPeople: 1, background: false) }
+        #expect(f.responseEvidence == 0)
+        #expect(f.weight == 0)
+    }
+
+    @Test func aWalkerWhoStopsIsHandedOverWithoutAJump() {
+        let f = fusion()
+        learnResponse(f, worth: 1)
+        var scene = Scene()
+        scene.walker(mapX: 6, y: 4)
+        scene.person(mapX: 6, y: 4)
+        // Walking, then standing and held: foreground all along, one person, by the motion path.
+        for _ in 0..<5 {
+            step(f, scene, motionPeople: 1)
+            #expect(f.addedPeople == 0)
+        }
+        // The hold ends and the background absorbs them: the motion path no longer sees them, the density
+        // path does (after its median), so the sum goes from 1 + 0 to at most 1 + 1 and settles at 0 + 1.
+        scene.foreground = [UInt8](repeating: 0, count: 40 * 30)
+        step(f, scene, motionPeople: 0)
+        #expect(f.addedPeople == 0)  // one step of a median of three
+        step(f, scene, motionPeople: 0)
+        #expect(abs(f.addedPeople - 1) < 1e-9)
+    }
+
+    @Test func theDensityPathNeverSubtractsPeople() {
+        let f = fusion()
+        learnResponse(f, worth: 1)
+        var scene = Scene()
+        for x in 0..<10 { scene.person(mapX: x, y: 6, worth: -0.2) }
+        for _ in 0..<3 { step(f, scene, motionPeople: 0) }
+        #expect(f.unseenPeople < 0)
+        #expect(f.addedPeople == 0)
+    }
+
+    @Test func addedPeopleGoToTheZoneOfTheirFeet() {
+        // Heads at map row 1 (pixels 8-16, centre 12) have their feet 20 px lower, at row 32: the lower zone.
+        let upper = SiteConfig.Zone(name: "upper", area: Polygon(points: [Point(x: 0, y: 0), Point(x: 80, y: 0), Point(x: 80, y: 30), Point(x: 0, y: 30)]))
+        let lower = SiteConfig.Zone(name: "lower", area: Polygon(points: [Point(x: 0, y: 30), Point(x: 80, y: 30), Point(x: 80, y: 60), Point(x: 0, y: 60)]))
+        let f = fusion(zones: [upper, lower])
+        learnResponse(f, worth: 1)
+        var scene = Scene()
+        scene.person(mapX: 7, y: 1)
+        for _ in 0..<3 { step(f, scene, motionPeople: 0) }
+        #expect(f.addedZonePeople == [0, 1])
+    }
+}
