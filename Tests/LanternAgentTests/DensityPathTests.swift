@@ -78,7 +78,7 @@ extension DensityPathTests {
         feedWalker(agent, count: 600) { i in  // 60 s
             let path = agent.densityPath!
             if path.steps > stepFrames.count { stepFrames.append(i) }
-            if knownAt == nil && path.fusion.responseEvidence >= path.fusion.parameters.minimumEvidence { knownAt = i }
+            if knownAt == nil && path.fusion.responseEvidence >= path.fusion.parameters.idleEvidence { knownAt = i }
         }
         let path = agent.densityPath!
         #expect(path.fusion.weight == 0)

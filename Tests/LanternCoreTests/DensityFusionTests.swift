@@ -39,7 +39,7 @@ import Testing
     }
 
     /// Steps with one walker the model sees as one person, until the response is established.
-    func learnResponse(_ fusion: DensityFusion, worth: Float, steps: Int = 25) {
+    func learnResponse(_ fusion: DensityFusion, worth: Float, steps: Int = 110) {
         var scene = Scene()
         scene.walker(mapX: 2, y: 2)
         scene.person(mapX: 2, y: 2, worth: worth)
@@ -99,7 +99,7 @@ import Testing
 
     @Test func nothingIsAddedBeforeEnoughPeopleWereSeen() {
         let f = fusion()
-        learnResponse(f, worth: 1, steps: 19)  // 19 motion people: under minimumEvidence (20)
+        learnResponse(f, worth: 1, steps: 99)  // 99 motion people: under minimumEvidence (100)
         #expect(f.weight == 0)
         var scene = Scene()
         scene.person(mapX: 8, y: 5)

@@ -58,7 +58,7 @@ public final class DensityPath {
         // While the background is first learnt its foreground means nothing.
         guard estimate.condition != .learning else { return false }
         if let due = nextDueMicros, t < due { return false }
-        let idle = fusion.responseEvidence >= fusion.parameters.minimumEvidence && fusion.weight == 0
+        let idle = fusion.responseEvidence >= fusion.parameters.idleEvidence && fusion.weight == 0
         let period = idle ? max(periodMicros, idlePeriodMicros) : periodMicros
         var due = (nextDueMicros ?? t) + period
         if due <= t { due = t + period }
