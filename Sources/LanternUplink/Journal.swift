@@ -387,11 +387,16 @@ public final class Journal {
     /// Items `sink` still owes.
     public func sinkPendingCount(_ sink: String) throws(JournalError) -> Int {
         try enableSinks()
-        let statement = try prepare("SELECT count(*) FROM sink_pending WHERE sink = ?", "count sink")
+        return try count("SELECT count(*) FROM sink_pending WHERE sink = ?", sink, "count sink")
+    }
+
+    /// The one number `sql` (with `sink` as its one parameter) answers.
+    private func count(_ sql: String, _ sink: String, _ operation: String) throws(JournalError) -> Int {
+        let statement = try prepare(sql, operation)
         defer { sqlite3_finalize(statement) }
         bind(sink, at: 1, statement)
         let rc = sqlite3_step(statement)
-        guard rc == SQLITE_ROW else { throw failure("count sink", rc) }
+        guard rc == SQLITE_ROW else { throw failure(operation, rc) }
         return Int(sqlite3_column_int64(statement, 0))
     }
 
@@ -436,12 +441,7 @@ public final class Journal {
     /// Items of `sink` set aside because its server refused them for good.
     public func sinkRejectedCount(_ sink: String) throws(JournalError) -> Int {
         try execute(Self.createSinkRejected, "count set-aside sink items")
-        let statement = try prepare("SELECT count(*) FROM sink_rejected WHERE sink = ?", "count set-aside sink items")
-        defer { sqlite3_finalize(statement) }
-        bind(sink, at: 1, statement)
-        let rc = sqlite3_step(statement)
-        guard rc == SQLITE_ROW else { throw failure("count set-aside sink items", rc) }
-        return Int(sqlite3_column_int64(statement, 0))
+        return try count("SELECT count(*) FROM sink_rejected WHERE sink = ?", sink, "count set-aside sink items")
     }
 
     /// Made when first needed, so that journals written before it get it too.

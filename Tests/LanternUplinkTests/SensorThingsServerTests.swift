@@ -20,6 +20,16 @@ enum SensorThingsServer {
 
     static var installed: Bool { installProblem == nil }
 
+    /// A test's folder, its lanternd state dir within it, a free port, and the service root there.
+    static func prepare(_ name: String) throws -> (dir: URL, state: URL, port: Int, root: String) {
+        _ = Fixture.dependencies
+        let dir = Fixture.temporaryDirectory(name)
+        let state = dir.appendingPathComponent("state")
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        let port = Fixture.freePort()
+        return (dir, state, port, "http://127.0.0.1:\(port)/sensorthings/v1.1")
+    }
+
     /// Starts it on `port` with a new database in `dir`; the caller terminates it.
     static func start(in dir: URL, port: Int) throws -> Process {
         let process = Process()
@@ -97,12 +107,7 @@ enum SensorThingsServer {
     /// device created by deep insert and found by the id the server assigned.
     @Test(.enabled(if: SensorThingsServer.installed, "the SensorThings server could not be installed (see the line printed above)"))
     func theSamplesObservationsAreHeldByARealServer() throws {
-        _ = Fixture.dependencies
-        let dir = Fixture.temporaryDirectory("sta")
-        let state = dir.appendingPathComponent("state")
-        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
-        let port = Fixture.freePort()
-        let root = "http://127.0.0.1:\(port)/sensorthings/v1.1"
+        let (dir, state, port, root) = try SensorThingsServer.prepare("sta")
         func replay(start: String, drain: Int) -> [String] {
             LanterndUplinkTests.replay + [
                 "--speed", "0", "--interval", "5", "--device-id", "lamp-9", "--state-dir", state.path,
@@ -174,12 +179,7 @@ enum SensorThingsServer {
     /// the set-aside, the client retried it forever and nothing after it was ever sent.
     @Test(.enabled(if: SensorThingsServer.installed, "the SensorThings server could not be installed (see the line printed above)"))
     func anObservationTheServerRefusesIsSetAsideAndTheRestGoOut() throws {
-        _ = Fixture.dependencies
-        let dir = Fixture.temporaryDirectory("sta-refused")
-        let state = dir.appendingPathComponent("state")
-        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
-        let port = Fixture.freePort()
-        let root = "http://127.0.0.1:\(port)/sensorthings/v1.1"
+        let (dir, state, port, root) = try SensorThingsServer.prepare("sta-refused")
         let arguments = LanterndUplinkTests.replay + [
             "--speed", "0", "--interval", "5", "--device-id", "lamp-7", "--state-dir", state.path,
             "--sta-url", root, "--retry-window", "0.5",
