@@ -142,6 +142,16 @@ func feedFrames(_ agent: Agent, count: Int, fromMicros start: Int64) -> [Interva
         #expect(DecimalText.epochSeconds("2026-13-01T00:00:00Z") == nil)
     }
 
+    /// Found by Toolchain/fuzz (config): a 13-digit time in a GPIO trace overflowed Int64 and trapped.
+    @Test func aDecimalTooLargeForMicrosecondsIsMalformedNotATrap() {
+        #expect(DecimalText.micros(Array("9999999999999".utf8)) == nil)
+        #expect(DecimalText.micros(Array("9223372036855".utf8)) == nil)
+        #expect(DecimalText.micros(Array("9223372036853.5".utf8)) == 9_223_372_036_853_500_000)
+        #expect(throws: GPIOTraceError(description: "t: line 1: 9999999999999 is not a time in seconds (e.g. 12.5)")) {
+            _ = try GPIOTrace.parse(Array("9999999999999 pir 1".utf8), source: "t")
+        }
+    }
+
     @Test func gpioTracesParseInTimeOrder() throws {
         let trace = try GPIOTrace.parse(Array("# test\n2.5 tamper 1\n1 pir 1\n\n3 tamper 0\n".utf8), source: "t")
         #expect(trace.events.map(\.micros) == [1_000_000, 2_500_000, 3_000_000])

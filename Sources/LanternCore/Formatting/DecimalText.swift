@@ -34,7 +34,10 @@ public enum DecimalText {
         for _ in 0..<places { scale *= 10 }
         var f = fraction
         for _ in min(fractionDigits, places)..<places { f *= 10 }
-        return whole * scale + f
+        // A whole part of up to 13 digits, scaled, can pass Int64: too large a number is malformed.
+        let (scaled, overflow) = whole.multipliedReportingOverflow(by: scale)
+        let (value, carry) = scaled.addingReportingOverflow(f)
+        return overflow || carry ? nil : value
     }
 
     /// A whole non-negative number.
