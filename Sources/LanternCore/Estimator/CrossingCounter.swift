@@ -1,7 +1,10 @@
 /// Counts people crossing the site's counting lines, from blob foot points frame to frame.
 ///
-/// Blobs are followed by greedy nearest-neighbour matching within a gate scaled to a person's height
-/// at that row. Each followed blob keeps, per line, the side it was last clearly on; when it is seen
+/// Blobs are followed by greedy nearest-neighbour matching of foot points to where each followed blob is
+/// expected (its last foot point moved on by its velocity, smoothed over a few frames), within a gate
+/// scaled to a person's height at that row: two people who pass each other keep their own tracks. A blob
+/// that a followed blob left unmatched is also near (they have merged) is where neither is: the blob's
+/// follower moves with it but crosses nothing until they part. Each followed blob keeps, per line, the side it was last clearly on; when it is seen
 /// clearly on the other side, within the segment's extent, for `confirmationFrames` frames in a row, it
 /// has crossed, and it counts as the number of people in it (two walking together cross as two). "Clearly" is a margin of a tenth of a person's
 /// height, so a foot point jittering on the line does not count again and again.
@@ -16,6 +19,9 @@ public struct CrossingCounter {
     /// Followed blobs, a fixed pool.
     var active: [Bool]
     var foot: [Point]
+    /// Per frame, smoothed; zero until the blob has moved once.
+    var velocity: [Point]
+    var hasMoved: [Bool]
     var people: [Int]
     var missed: [Int]
     /// Foot point and people of each followed blob before this frame's matching (finding the group a new
@@ -34,10 +40,25 @@ public struct CrossingCounter {
     public private(set) var totalOut: [Int]
     var candidates: [(distance: Double, track: Int, detection: Int)]
     var detectionTaken: [Bool]
+    /// Per detection: another followed blob, seen last frame and unmatched now, is near it (a merge).
+    var detectionShared: [Bool]
     var trackTaken: [Bool]
+    /// Per followed blob: the detection it matched this frame (-1: none).
+    var matchedDetection: [Int]
 
     /// Frames a followed blob may go unseen before it is dropped.
     public static let maximumMissed = 3
+    /// A followed blob matches foot points within this many person heights of where it is expected.
+    static let gate = 0.8
+    /// Weight of the newest step in a followed blob's velocity (older steps fade by half each frame).
+    static let velocitySmoothing = 0.5
+
+    /// Where followed blob `t` is expected this frame: its last foot point moved on by its velocity for
+    /// each frame since it was seen.
+    func predicted(_ t: Int) -> Point {
+        let frames = Double(missed[t] + 1)
+        return Point(x: foot[t].x + velocity[t].x * frames, y: foot[t].y + velocity[t].y * frames)
+    }
 
     public init(lines: [CountingLine], scale: PersonScale, capacity: Int = 128) {
         self.lines = lines
@@ -49,6 +70,8 @@ public struct CrossingCounter {
         self.capacity = capacity
         active = [Bool](repeating: false, count: capacity)
         foot = [Point](repeating: Point(x: 0, y: 0), count: capacity)
+        velocity = foot
+        hasMoved = [Bool](repeating: false, count: capacity)
         people = [Int](repeating: 0, count: capacity)
         missed = [Int](repeating: 0, count: capacity)
         previousFoot = foot
@@ -63,7 +86,10 @@ public struct CrossingCounter {
         candidates.reserveCapacity(1024)
         detectionTaken = []
         detectionTaken.reserveCapacity(256)
+        detectionShared = []
+        detectionShared.reserveCapacity(256)
         trackTaken = [Bool](repeating: false, count: capacity)
+        matchedDetection = [Int](repeating: -1, count: capacity)
     }
 
     /// Advances by one frame. `feet[i]` is a counted blob's foot point (full-frame pixels) and
@@ -77,9 +103,10 @@ public struct CrossingCounter {
         // Candidate pairs within the gate, nearest first.
         candidates.removeAll(keepingCapacity: true)
         for t in 0..<capacity where active[t] {
-            let gate = 0.8 * scale.height(atFootRow: foot[t].y)
+            let gate = Self.gate * scale.height(atFootRow: foot[t].y)
+            let expected = predicted(t)
             for d in 0..<feet.count {
-                let dx = feet[d].x - foot[t].x, dy = feet[d].y - foot[t].y
+                let dx = feet[d].x - expected.x, dy = feet[d].y - expected.y
                 let dist = (dx * dx + dy * dy).squareRoot()
                 if dist <= gate { candidates.append((dist, t, d)) }
             }
@@ -90,12 +117,34 @@ public struct CrossingCounter {
             previousPeople[t] = people[t]
         }
         detectionTaken.removeAll(keepingCapacity: true)
-        for _ in 0..<feet.count { detectionTaken.append(false) }
-        for t in 0..<capacity { trackTaken[t] = false }
+        detectionShared.removeAll(keepingCapacity: true)
+        for _ in 0..<feet.count {
+            detectionTaken.append(false)
+            detectionShared.append(false)
+        }
+        for t in 0..<capacity {
+            trackTaken[t] = false
+            matchedDetection[t] = -1
+        }
         for c in candidates where !trackTaken[c.track] && !detectionTaken[c.detection] {
             trackTaken[c.track] = true
             detectionTaken[c.detection] = true
-            move(track: c.track, to: feet[c.detection], people: counts[c.detection])
+            matchedDetection[c.track] = c.detection
+        }
+        // A followed blob seen last frame and matched to nothing now, near a blob another one took: the
+        // two have merged, and the merged blob's foot point is neither's (one walking past another who
+        // stands on the line drags the stander's foot point across).
+        for t in 0..<capacity where active[t] && !trackTaken[t] && missed[t] == 0 {
+            let gate = Self.gate * scale.height(atFootRow: foot[t].y)
+            let expected = predicted(t)
+            for d in 0..<feet.count where detectionTaken[d] {
+                let dx = feet[d].x - expected.x, dy = feet[d].y - expected.y
+                if (dx * dx + dy * dy).squareRoot() <= gate { detectionShared[d] = true }
+            }
+        }
+        for t in 0..<capacity where matchedDetection[t] >= 0 {
+            let d = matchedDetection[t]
+            move(track: t, to: feet[d], people: counts[d], merged: detectionShared[d])
         }
         for t in 0..<capacity where active[t] && !trackTaken[t] {
             missed[t] += 1
@@ -129,6 +178,8 @@ public struct CrossingCounter {
         guard let t = active.firstIndex(of: false) else { return }
         active[t] = true
         foot[t] = p
+        velocity[t] = Point(x: 0, y: 0)
+        hasMoved[t] = false
         people[t] = n
         missed[t] = 0
         for l in 0..<lines.count {
@@ -149,7 +200,9 @@ public struct CrossingCounter {
         }
     }
 
-    mutating func move(track t: Int, to p: Point, people n: Int) {
+    /// Moves followed blob `t` to `p`. A `merged` blob (it holds another followed blob too) neither
+    /// starts nor confirms a crossing: it moves on, and counts once they part.
+    mutating func move(track t: Int, to p: Point, people n: Int, merged: Bool = false) {
         for l in 0..<lines.count {
             let k = t * lines.count + l
             let now = clearSide(of: p, line: l)
@@ -168,6 +221,7 @@ public struct CrossingCounter {
                 side[k] = now
                 continue
             }
+            if merged { continue }
             // Clearly on the other side: count once it has stayed there for a second frame, so a blob
             // that wobbles across the line and back (a merge, an occluder) counts nothing.
             pending[k] += 1
@@ -184,6 +238,17 @@ public struct CrossingCounter {
                 side[k] = now
                 pending[k] = 0
             }
+        }
+        // The step per frame since it was last seen, smoothed.
+        let frames = Double(missed[t] + 1)
+        let step = Point(x: (p.x - foot[t].x) / frames, y: (p.y - foot[t].y) / frames)
+        if hasMoved[t] {
+            velocity[t] = Point(
+                x: velocity[t].x + Self.velocitySmoothing * (step.x - velocity[t].x),
+                y: velocity[t].y + Self.velocitySmoothing * (step.y - velocity[t].y))
+        } else {
+            velocity[t] = step
+            hasMoved[t] = true
         }
         foot[t] = p
         people[t] = n
