@@ -2,12 +2,16 @@
 ///
 /// Blobs are followed by greedy nearest-neighbour matching of foot points to where each followed blob is
 /// expected (its last foot point moved on by its velocity, smoothed over a few frames), within a gate
-/// scaled to a person's height at that row: two people who pass each other keep their own tracks. A blob
-/// that a followed blob left unmatched is also near (they have merged) is where neither is: the blob's
-/// follower moves with it but crosses nothing until they part. Each followed blob keeps, per line, the side it was last clearly on; when it is seen
-/// clearly on the other side, within the segment's extent, for `confirmationFrames` frames in a row, it
-/// has crossed, and it counts as the number of people in it (two walking together cross as two). "Clearly" is a margin of a tenth of a person's
-/// height, so a foot point jittering on the line does not count again and again.
+/// scaled to a person's height at that row: two people who pass each other keep their own tracks, and
+/// one hidden for a moment (behind someone, merged into another blob) is looked for where they walked
+/// to. Each followed blob keeps, per line, the side it was last clearly on; when it is seen clearly on
+/// the other side, within the segment's extent, for `confirmationFrames` frames in a row, it has
+/// crossed, and it counts as the number of people in it (two walking together cross as two). "Clearly"
+/// is a margin of a tenth of a person's height, so a foot point jittering on the line does not count
+/// again and again. A blob that split off a followed one and the one it split from are one group: when
+/// both cross the same line the same way within `confirmationFrames` frames of each other, together
+/// they count no more than the people the group held (a walker who passes someone standing on the line
+/// drags the stander's foot point across with their merged blob, then parts from them).
 /// No identity survives: a followed blob is a slot number and a position, dropped when lost.
 public struct CrossingCounter {
     public let lines: [CountingLine]
@@ -28,6 +32,22 @@ public struct CrossingCounter {
     /// blob split from).
     var previousFoot: [Point]
     var previousPeople: [Int]
+    /// Per slot: how many followed blobs it has held (a slot is reused; this tells a blob from the one
+    /// before it in the same slot).
+    var serial: [Int]
+    /// Per slot: the slot and serial of the blob it split from (-1: none), the people that group held
+    /// then, and the frame it was first seen.
+    var splitFrom: [Int]
+    var splitFromSerial: [Int]
+    var groupPeople: [Int]
+    var firstFrame: [Int]
+    /// Per slot and line: the frame of its last crossing (Int.min: none), its direction and the people
+    /// it counted.
+    var lastCrossingFrame: [Int]
+    var lastCrossingSide: [Int8]
+    var lastCrossingPeople: [Int]
+    /// Frames seen so far.
+    var frame = 0
     /// Per slot and line: -1, 0 (not yet clear), +1.
     var side: [Int8]
     /// Per slot and line: consecutive frames seen clearly on the other side, not yet counted.
@@ -40,25 +60,15 @@ public struct CrossingCounter {
     public private(set) var totalOut: [Int]
     var candidates: [(distance: Double, track: Int, detection: Int)]
     var detectionTaken: [Bool]
-    /// Per detection: another followed blob, seen last frame and unmatched now, is near it (a merge).
-    var detectionShared: [Bool]
     var trackTaken: [Bool]
-    /// Per followed blob: the detection it matched this frame (-1: none).
-    var matchedDetection: [Int]
 
-    /// Frames a followed blob may go unseen before it is dropped.
-    public static let maximumMissed = 3
+    /// Frames a followed blob may go unseen (hidden, or merged into another blob) before it is dropped;
+    /// meanwhile it is looked for where its velocity takes it.
+    public static let maximumMissed = 7
     /// A followed blob matches foot points within this many person heights of where it is expected.
     static let gate = 0.8
     /// Weight of the newest step in a followed blob's velocity (older steps fade by half each frame).
     static let velocitySmoothing = 0.5
-
-    /// Where followed blob `t` is expected this frame: its last foot point moved on by its velocity for
-    /// each frame since it was seen.
-    func predicted(_ t: Int) -> Point {
-        let frames = Double(missed[t] + 1)
-        return Point(x: foot[t].x + velocity[t].x * frames, y: foot[t].y + velocity[t].y * frames)
-    }
 
     public init(lines: [CountingLine], scale: PersonScale, capacity: Int = 128) {
         self.lines = lines
@@ -76,8 +86,16 @@ public struct CrossingCounter {
         missed = [Int](repeating: 0, count: capacity)
         previousFoot = foot
         previousPeople = people
+        serial = people
+        splitFrom = [Int](repeating: -1, count: capacity)
+        splitFromSerial = people
+        groupPeople = people
+        firstFrame = people
         side = [Int8](repeating: 0, count: capacity * max(lines.count, 1))
         pending = side
+        lastCrossingFrame = [Int](repeating: Int.min, count: capacity * max(lines.count, 1))
+        lastCrossingSide = side
+        lastCrossingPeople = [Int](repeating: 0, count: capacity * max(lines.count, 1))
         lastIn = [Int](repeating: 0, count: lines.count)
         lastOut = lastIn
         totalIn = lastIn
@@ -86,10 +104,7 @@ public struct CrossingCounter {
         candidates.reserveCapacity(1024)
         detectionTaken = []
         detectionTaken.reserveCapacity(256)
-        detectionShared = []
-        detectionShared.reserveCapacity(256)
         trackTaken = [Bool](repeating: false, count: capacity)
-        matchedDetection = [Int](repeating: -1, count: capacity)
     }
 
     /// Advances by one frame. `feet[i]` is a counted blob's foot point (full-frame pixels) and
@@ -100,6 +115,7 @@ public struct CrossingCounter {
             lastOut[l] = 0
         }
         guard !lines.isEmpty else { return }
+        frame += 1
         // Candidate pairs within the gate, nearest first.
         candidates.removeAll(keepingCapacity: true)
         for t in 0..<capacity where active[t] {
@@ -117,34 +133,12 @@ public struct CrossingCounter {
             previousPeople[t] = people[t]
         }
         detectionTaken.removeAll(keepingCapacity: true)
-        detectionShared.removeAll(keepingCapacity: true)
-        for _ in 0..<feet.count {
-            detectionTaken.append(false)
-            detectionShared.append(false)
-        }
-        for t in 0..<capacity {
-            trackTaken[t] = false
-            matchedDetection[t] = -1
-        }
+        for _ in 0..<feet.count { detectionTaken.append(false) }
+        for t in 0..<capacity { trackTaken[t] = false }
         for c in candidates where !trackTaken[c.track] && !detectionTaken[c.detection] {
             trackTaken[c.track] = true
             detectionTaken[c.detection] = true
-            matchedDetection[c.track] = c.detection
-        }
-        // A followed blob seen last frame and matched to nothing now, near a blob another one took: the
-        // two have merged, and the merged blob's foot point is neither's (one walking past another who
-        // stands on the line drags the stander's foot point across).
-        for t in 0..<capacity where active[t] && !trackTaken[t] && missed[t] == 0 {
-            let gate = Self.gate * scale.height(atFootRow: foot[t].y)
-            let expected = predicted(t)
-            for d in 0..<feet.count where detectionTaken[d] {
-                let dx = feet[d].x - expected.x, dy = feet[d].y - expected.y
-                if (dx * dx + dy * dy).squareRoot() <= gate { detectionShared[d] = true }
-            }
-        }
-        for t in 0..<capacity where matchedDetection[t] >= 0 {
-            let d = matchedDetection[t]
-            move(track: t, to: feet[d], people: counts[d], merged: detectionShared[d])
+            move(track: c.track, to: feet[c.detection], people: counts[c.detection])
         }
         for t in 0..<capacity where active[t] && !trackTaken[t] {
             missed[t] += 1
@@ -153,6 +147,13 @@ public struct CrossingCounter {
         for d in 0..<feet.count where !detectionTaken[d] {
             start(at: feet[d], people: counts[d], splitFrom: parentGroup(of: feet[d]))
         }
+    }
+
+    /// Where followed blob `t` is expected this frame: its last foot point moved on by its velocity for
+    /// each frame since it was seen.
+    func predicted(_ t: Int) -> Point {
+        let frames = Double(missed[t] + 1)
+        return Point(x: foot[t].x + velocity[t].x * frames, y: foot[t].y + velocity[t].y * frames)
     }
 
     /// The followed blob that a new blob at `p` most likely split from: the nearest seen this frame, within
@@ -182,6 +183,11 @@ public struct CrossingCounter {
         hasMoved[t] = false
         people[t] = n
         missed[t] = 0
+        serial[t] += 1
+        firstFrame[t] = frame
+        splitFrom[t] = parent ?? -1
+        splitFromSerial[t] = parent.map { serial[$0] } ?? 0
+        groupPeople[t] = parent.map { previousPeople[$0] } ?? 0
         for l in 0..<lines.count {
             let k = t * lines.count + l
             let clear = clearSide(of: p, line: l)
@@ -189,6 +195,7 @@ public struct CrossingCounter {
             // for the first time mid-stride across a line more often than they step onto it).
             side[k] = clear != 0 ? clear : rawSide(of: p, line: l)
             pending[k] = 0
+            lastCrossingFrame[k] = Int.min
             if let parent {
                 let inherited = side[parent * lines.count + l]
                 if inherited != 0 && inherited != side[k] && withinExtent(p, line: l) {
@@ -200,9 +207,7 @@ public struct CrossingCounter {
         }
     }
 
-    /// Moves followed blob `t` to `p`. A `merged` blob (it holds another followed blob too) neither
-    /// starts nor confirms a crossing: it moves on, and counts once they part.
-    mutating func move(track t: Int, to p: Point, people n: Int, merged: Bool = false) {
+    mutating func move(track t: Int, to p: Point, people n: Int) {
         for l in 0..<lines.count {
             let k = t * lines.count + l
             let now = clearSide(of: p, line: l)
@@ -221,13 +226,15 @@ public struct CrossingCounter {
                 side[k] = now
                 continue
             }
-            if merged { continue }
             // Clearly on the other side: count once it has stayed there for a second frame, so a blob
             // that wobbles across the line and back (a merge, an occluder) counts nothing.
             pending[k] += 1
             if pending[k] >= Self.confirmationFrames {
                 // Blobs merge and split; count the smaller of the two views of how many crossed.
-                let crossed = max(min(people[t], n), 1)
+                let crossed = min(max(min(people[t], n), 1), peopleLeftInGroup(of: t, line: l, side: now))
+                lastCrossingFrame[k] = frame
+                lastCrossingSide[k] = now
+                lastCrossingPeople[k] = crossed
                 if now > 0 {
                     lastIn[l] += crossed
                     totalIn[l] += crossed
@@ -253,6 +260,35 @@ public struct CrossingCounter {
         foot[t] = p
         people[t] = n
         missed[t] = 0
+    }
+
+    /// How many more people followed blob `t` may count crossing line `l` towards `side` now: a blob and
+    /// the one it split from are one group, and when the other crossed the same way since the split and
+    /// within `confirmationFrames` frames, the two count no more than the people the group held.
+    /// (Int.max when no relative crossed.)
+    func peopleLeftInGroup(of t: Int, line l: Int, side now: Int8) -> Int {
+        var left = Int.max
+        let parent = splitFrom[t]
+        if parent >= 0 && serial[parent] == splitFromSerial[t] {
+            let k = parent * lines.count + l
+            if crossedRecently(k, side: now, since: firstFrame[t]) {
+                left = min(left, max(groupPeople[t] - lastCrossingPeople[k], 0))
+            }
+        }
+        for c in 0..<capacity where active[c] && splitFrom[c] == t && splitFromSerial[c] == serial[t] {
+            let k = c * lines.count + l
+            if crossedRecently(k, side: now, since: firstFrame[c]) {
+                left = min(left, max(groupPeople[c] - lastCrossingPeople[k], 0))
+            }
+        }
+        return left
+    }
+
+    /// Whether slot-and-line `k` crossed towards `side` at or after frame `since` and within
+    /// `confirmationFrames` frames of now.
+    func crossedRecently(_ k: Int, side now: Int8, since: Int) -> Bool {
+        let f = lastCrossingFrame[k]
+        return f != Int.min && f >= since && lastCrossingSide[k] == now && frame - f <= Int(Self.confirmationFrames)
     }
 
     /// Frames a blob must be seen on the new side before its crossing counts.
