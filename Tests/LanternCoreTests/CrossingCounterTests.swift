@@ -33,6 +33,27 @@ import Testing
         #expect(estimator.totalCrossingsOut == [1])
     }
 
+    /// While the background is relearnt after the lighting changed, the blobs are the change, not people
+    /// (on the dev clip dimmed to 0.6, 15 to 34 blobs a frame instead of 8): nothing crosses, not even
+    /// someone walking across then (that time is untrusted, its counts withheld). Once trusted, they count.
+    @Test func nothingCrossesWhileTheBackgroundIsRelearnt() {
+        let estimator = warmedUp()
+        func dimmed(personAt x: Int?) -> SyntheticScene {
+            var scene = SyntheticScene()
+            for i in scene.pixels.indices { scene.pixels[i] = UInt8(Double(scene.pixels[i]) * 0.6) }
+            if let x { scene.drawPerson(x: x, footRow: 160, shade: 18) }
+            return scene
+        }
+        #expect(dimmed(personAt: nil).feed(estimator).condition == .sceneChanged)
+        for step in 0...20 { _ = dimmed(personAt: 140 + 6 * step).feed(estimator) }
+        #expect(estimator.latest.condition == .sceneChanged)
+        #expect(estimator.totalCrossingsIn == [0])
+        for _ in 0..<100 where !estimator.latest.trusted { _ = dimmed(personAt: nil).feed(estimator) }
+        #expect(estimator.latest.trusted)
+        for step in 0...20 { _ = dimmed(personAt: 140 + 6 * step).feed(estimator) }
+        #expect(estimator.totalCrossingsIn == [1])
+    }
+
     @Test func someoneWhoComesOutFromBehindAGroupOnTheFarSideHasCrossed() {
         // A group stands on the in side (x > 200) of the line; a blob splits off it already on the out
         // side and walks on: it was in the group, so it crossed.

@@ -224,7 +224,9 @@ public final class OccupancyEstimator {
         var total = 0.0
         for blob in labeler.blobs where blob.people >= parameters.minimumBlobPeople { total += blob.people }
         if !zoneRaw.isEmpty { accumulateZones() }
-        if !site.lines.isEmpty { followCrossings() }
+        // While the background is relearnt after the scene changed, the blobs are the change, not people:
+        // the crossing counter sees none (followed blobs coast, then are dropped), so nothing crosses.
+        if !site.lines.isEmpty { followCrossings(relearning: f >= parameters.warmupFrames && f < monitor.untrustedUntil) }
 
         smoothing.set(total, series: 0)
         for z in 0..<zoneRaw.count { smoothing.set(zoneRaw[z], series: z + 1) }
@@ -277,12 +279,13 @@ public final class OccupancyEstimator {
     /// Feeds the counted blobs' foot points (full-frame pixels) to the crossing counter: a lone person's is
     /// the blob's bottom centre; a group's blob is cut into as many side-by-side parts of equal weight as it
     /// holds people, each with its own foot point (its weighted centre column, its lowest cell), so people
-    /// who walk together and then part, or cross the line side by side, are followed one by one.
-    func followCrossings() {
+    /// who walk together and then part, or cross the line side by side, are followed one by one. While
+    /// `relearning`, none.
+    func followCrossings(relearning: Bool) {
         feet.removeAll(keepingCapacity: true)
         feetCounts.removeAll(keepingCapacity: true)
         let blobs = labeler.blobs
-        for b in 0..<blobs.count where blobs[b].people >= parameters.minimumBlobPeople {
+        for b in 0..<blobs.count where !relearning && blobs[b].people >= parameters.minimumBlobPeople {
             let blob = blobs[b]
             let n = max(Self.headCount(blob.people), 1)
             // Side by side, at most as many as fit in its width (a person is about 0.35 of their height
