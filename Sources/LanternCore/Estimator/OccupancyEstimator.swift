@@ -224,9 +224,10 @@ public final class OccupancyEstimator {
         var total = 0.0
         for blob in labeler.blobs where blob.people >= parameters.minimumBlobPeople { total += blob.people }
         if !zoneRaw.isEmpty { accumulateZones() }
-        // While the background is relearnt after the scene changed, the blobs are the change, not people:
-        // the crossing counter sees none (followed blobs coast, then are dropped), so nothing crosses.
-        if !site.lines.isEmpty { followCrossings(relearning: f >= parameters.warmupFrames && f < monitor.untrustedUntil) }
+        // While the background is relearnt fast after the scene changed, the blobs are the change, not
+        // people: the crossing counter sees none (followed blobs coast, then are dropped), so nothing
+        // crosses. Once relearnt (settling, counts still withheld) people are followed again.
+        if !site.lines.isEmpty { followCrossings(relearning: f >= parameters.warmupFrames && f < monitor.relearnUntil) }
 
         smoothing.set(total, series: 0)
         for z in 0..<zoneRaw.count { smoothing.set(zoneRaw[z], series: z + 1) }
