@@ -26,6 +26,10 @@ public final class DensityCounter {
     private let pong: UnsafeMutablePointer<Float>
     private let activationCapacity: Int
     private let map: UnsafeMutablePointer<Float>
+    /// Every convolution's weights as the kernels read them (`DensityKernels.pack`), layer after layer.
+    private let packedWeights: UnsafeMutablePointer<DensityKernels.Splat>
+    /// Where each layer's packed weights start in `packedWeights` (pooling layers: where the next would).
+    private let packedOffsets: [Int]
     private var mapWidth = 0
     private var mapHeight = 0
     private var mapCellWidth = 0.0
@@ -59,6 +63,24 @@ public final class DensityCounter {
         ping.initialize(repeating: 0, count: capacity)
         pong.initialize(repeating: 0, count: capacity)
         map = .allocate(capacity: max(1, w * h))
+        var offsets: [Int] = []
+        var packedCount = 0
+        for layer in weights.layers {
+            offsets.append(packedCount)
+            if layer.kind != .maxPool2 {
+                packedCount += DensityKernels.packedCount(
+                    inputChannels: layer.inputChannels, outputChannels: layer.outputChannels, kernelSize: layer.kind.kernelSize)
+            }
+        }
+        packedOffsets = offsets
+        packedWeights = .allocate(capacity: max(1, packedCount))
+        for (layer, offset) in zip(weights.layers, offsets) where layer.kind != .maxPool2 {
+            layer.weights.withUnsafeBufferPointer { weightBuffer in
+                DensityKernels.pack(
+                    weights: weightBuffer.baseAddress!, inputChannels: layer.inputChannels, outputChannels: layer.outputChannels,
+                    kernelSize: layer.kind.kernelSize, into: packedWeights + offset)
+            }
+        }
     }
 
     deinit {
@@ -67,6 +89,7 @@ public final class DensityCounter {
         ping.deallocate()
         pong.deallocate()
         map.deallocate()
+        packedWeights.deallocate()
     }
 
     /// The scale factor `count` applies to `image` under `personScale` (1 without one).
@@ -102,7 +125,7 @@ public final class DensityCounter {
         }
         var input = ping, output = pong
         var w = width, h = height
-        for layer in weights.layers {
+        for (layer, offset) in zip(weights.layers, packedOffsets) {
             if layer.kind == .maxPool2 {
                 let nw = w / 2, nh = h / 2
                 if nw == 0 || nh == 0 { return emptyMap() }
@@ -112,19 +135,17 @@ public final class DensityCounter {
                 h = nh
             } else {
                 DensityKernels.zeroBorders(output, planes: layer.outputChannels, width: w, height: h)
-                layer.weights.withUnsafeBufferPointer { weightBuffer in
-                    layer.bias.withUnsafeBufferPointer { biasBuffer in
-                        if layer.kind.kernelSize == 3 {
-                            DensityKernels.conv3x3(
-                                input: input, output: output, width: w, height: h, inputChannels: layer.inputChannels,
-                                outputChannels: layer.outputChannels, weights: weightBuffer.baseAddress!, bias: biasBuffer.baseAddress!,
-                                relu: layer.kind.appliesReLU)
-                        } else {
-                            DensityKernels.conv1x1(
-                                input: input, output: output, width: w, height: h, inputChannels: layer.inputChannels,
-                                outputChannels: layer.outputChannels, weights: weightBuffer.baseAddress!, bias: biasBuffer.baseAddress!,
-                                relu: layer.kind.appliesReLU)
-                        }
+                layer.bias.withUnsafeBufferPointer { biasBuffer in
+                    if layer.kind.kernelSize == 3 {
+                        DensityKernels.conv3x3(
+                            input: input, output: output, width: w, height: h, inputChannels: layer.inputChannels,
+                            outputChannels: layer.outputChannels, packed: packedWeights + offset, bias: biasBuffer.baseAddress!,
+                            relu: layer.kind.appliesReLU)
+                    } else {
+                        DensityKernels.conv1x1(
+                            input: input, output: output, width: w, height: h, inputChannels: layer.inputChannels,
+                            outputChannels: layer.outputChannels, packed: packedWeights + offset, bias: biasBuffer.baseAddress!,
+                            relu: layer.kind.appliesReLU)
                     }
                 }
             }
