@@ -30,6 +30,9 @@ public final class DensityCounter {
     private let packedWeights: UnsafeMutablePointer<DensityKernels.Splat>
     /// Where each layer's packed weights start in `packedWeights` (pooling layers: where the next would).
     private let packedOffsets: [Int]
+    /// Two rows of every channel of a convolution followed by pooling: such a pair of layers runs two
+    /// rows at a time through here, so the full-size map is never written out (`poolsAfter`).
+    private let rowPair: UnsafeMutablePointer<Float>
     private var mapWidth = 0
     private var mapHeight = 0
     private var mapCellWidth = 0.0
@@ -49,14 +52,18 @@ public final class DensityCounter {
         resampled = .allocate(capacity: workWidth * workHeight)
         reduced = .allocate(capacity: 4 * workWidth * workHeight)
         var capacity = (workWidth + 2) * (workHeight + 2)
+        var rowPairCapacity = 0
         var w = workWidth, h = workHeight
-        for layer in weights.layers {
+        for (index, layer) in weights.layers.enumerated() {
             if layer.kind == .maxPool2 {
                 w /= 2
                 h /= 2
+            } else if Self.poolsAfter(index, in: weights.layers) {
+                rowPairCapacity = max(rowPairCapacity, 2 * layer.outputChannels * w)
             }
             capacity = max(capacity, layer.outputChannels * (w + 2) * (h + 2))
         }
+        rowPair = .allocate(capacity: max(1, rowPairCapacity))
         activationCapacity = capacity
         ping = .allocate(capacity: capacity)
         pong = .allocate(capacity: capacity)
@@ -90,6 +97,12 @@ public final class DensityCounter {
         pong.deallocate()
         map.deallocate()
         packedWeights.deallocate()
+        rowPair.deallocate()
+    }
+
+    /// Whether layer `index` is a convolution that a 2x2 max pooling follows.
+    private static func poolsAfter(_ index: Int, in layers: [DensityLayer]) -> Bool {
+        layers[index].kind != .maxPool2 && index + 1 < layers.count && layers[index + 1].kind == .maxPool2
     }
 
     /// The scale factor `count` applies to `image` under `personScale` (1 without one).
@@ -125,12 +138,21 @@ public final class DensityCounter {
         }
         var input = ping, output = pong
         var w = width, h = height
-        for (layer, offset) in zip(weights.layers, packedOffsets) {
-            if layer.kind == .maxPool2 {
+        let layers = weights.layers
+        var index = 0
+        while index < layers.count {
+            let layer = layers[index], packed = packedWeights + packedOffsets[index]
+            if layer.kind == .maxPool2 || Self.poolsAfter(index, in: layers) {
                 let nw = w / 2, nh = h / 2
                 if nw == 0 || nh == 0 { return emptyMap() }
                 DensityKernels.zeroBorders(output, planes: layer.outputChannels, width: nw, height: nh)
-                DensityKernels.maxPool2(input: input, output: output, width: w, height: h, channels: layer.inputChannels)
+                if layer.kind == .maxPool2 {
+                    DensityKernels.maxPool2(input: input, output: output, width: w, height: h, channels: layer.inputChannels)
+                    index += 1
+                } else {
+                    convolveAndPool(layer, packed: packed, input: input, output: output, width: w, height: h)
+                    index += 2
+                }
                 w = nw
                 h = nh
             } else {
@@ -139,15 +161,16 @@ public final class DensityCounter {
                     if layer.kind.kernelSize == 3 {
                         DensityKernels.conv3x3(
                             input: input, output: output, width: w, height: h, inputChannels: layer.inputChannels,
-                            outputChannels: layer.outputChannels, packed: packedWeights + offset, bias: biasBuffer.baseAddress!,
+                            outputChannels: layer.outputChannels, packed: packed, bias: biasBuffer.baseAddress!,
                             relu: layer.kind.appliesReLU)
                     } else {
                         DensityKernels.conv1x1(
                             input: input, output: output, width: w, height: h, inputChannels: layer.inputChannels,
-                            outputChannels: layer.outputChannels, packed: packedWeights + offset, bias: biasBuffer.baseAddress!,
+                            outputChannels: layer.outputChannels, packed: packed, bias: biasBuffer.baseAddress!,
                             relu: layer.kind.appliesReLU)
                     }
                 }
+                index += 1
             }
             swap(&input, &output)
         }
@@ -167,6 +190,37 @@ public final class DensityCounter {
         try body(DensityMap(
             width: mapWidth, height: mapHeight, values: UnsafeBufferPointer(start: map, count: mapWidth * mapHeight),
             cellWidth: mapCellWidth, cellHeight: mapCellHeight))
+    }
+
+    /// A convolution and the 2x2 max pooling after it, two convolved rows at a time into `rowPair` and
+    /// pooled from there into `output`'s padded planes (`width / 2` x `height / 2`, borders already zero):
+    /// the same values as the two layers one after the other, without writing the full-size map.
+    private func convolveAndPool(
+        _ layer: DensityLayer, packed: UnsafePointer<DensityKernels.Splat>, input: UnsafePointer<Float>,
+        output: UnsafeMutablePointer<Float>, width w: Int, height h: Int
+    ) {
+        let channels = layer.outputChannels
+        let opw = w / 2 + 2, oplane = opw * (h / 2 + 2)
+        layer.bias.withUnsafeBufferPointer { biasBuffer in
+            let bias = biasBuffer.baseAddress!
+            for y in 0..<(h / 2) {
+                let rows = (2 * y)..<(2 * y + 2)
+                if layer.kind.kernelSize == 3 {
+                    DensityKernels.conv3x3(
+                        input: input, width: w, height: h, rows: rows, output: rowPair, outputPlane: 2 * w, outputRowStride: w,
+                        inputChannels: layer.inputChannels, outputChannels: channels, packed: packed, bias: bias,
+                        relu: layer.kind.appliesReLU)
+                } else {
+                    DensityKernels.conv1x1(
+                        input: input, width: w, height: h, rows: rows, output: rowPair, outputPlane: 2 * w, outputRowStride: w,
+                        inputChannels: layer.inputChannels, outputChannels: channels, packed: packed, bias: bias,
+                        relu: layer.kind.appliesReLU)
+                }
+                DensityKernels.maxPool2Row(
+                    top: rowPair, rowStride: w, inputPlane: 2 * w, width: w, channels: channels,
+                    output: output + ((y + 1) * opw + 1), outputPlane: oplane)
+            }
+        }
     }
 
     private func emptyMap() -> Double {

@@ -15,12 +15,20 @@ import LanternCore
 /// input load, and their weights lie in the order the loop reads them, already repeated over four lanes,
 /// so the inner loop has no broadcasts.
 enum DensityKernels {
-    typealias Vector = SIMD8<Float>
-    /// One weight repeated over four lanes (a packed weight; `splat` widens it to a `Vector`).
+    typealias Vector = SIMD4<Float>
+    /// One weight repeated over a vector's lanes (a packed weight).
     typealias Splat = SIMD4<Float>
 
-    /// Output channels computed together by the convolutions.
-    static let block = 4
+    /// Pixels per vector.
+    static let lanes = 4
+
+    /// Output channels computed together from `co` on: 8 while there are 8 left, else 4, else 1. Each
+    /// input vector loaded serves the whole block; 8 accumulators of 4 lanes, the input and a product
+    /// fit x86_64's 16 vector registers (aarch64 has 32).
+    @inline(__always)
+    static func blockSize(startingAt co: Int, outputChannels cout: Int) -> Int {
+        co &+ 8 <= cout ? 8 : co &+ 4 <= cout ? 4 : 1
+    }
 
     @inline(__always)
     static func load(_ pointer: UnsafePointer<Float>) -> Vector {
@@ -33,9 +41,8 @@ enum DensityKernels {
     }
 
     @inline(__always)
-    static func splat(_ pointer: UnsafePointer<Splat>) -> Vector {
-        let s = pointer.pointee
-        return Vector(lowHalf: s, highHalf: s)
+    static func store(_ value: Vector, _ pointer: UnsafeMutablePointer<Float>, relu useReLU: Bool) {
+        store(useReLU ? relu(value) : value, pointer)
     }
 
     @inline(__always)
@@ -49,30 +56,27 @@ enum DensityKernels {
         cout * cin * k * k
     }
 
-    /// Arranges a convolution's weights `[out][in][ky][kx]` for the kernels: per block of `block`
-    /// output channels, per input channel and tap (ky, kx), the block's weights one after another;
-    /// then each remaining output channel's weights in (in, ky, kx) order. Either way the weights of
-    /// output channel `co` start at `co * cin * k * k`. Every weight is repeated over a `Splat`'s lanes.
+    /// Arranges a convolution's weights `[out][in][ky][kx]` for the kernels: per block of output
+    /// channels (`blockSize`), per input channel and tap (ky, kx), the block's weights one after another.
+    /// The weights of a block starting at output channel `co` start at `co * cin * k * k`. Every weight
+    /// is repeated over a `Splat`'s lanes.
     static func pack(
         weights: UnsafePointer<Float>, inputChannels cin: Int, outputChannels cout: Int, kernelSize k: Int,
         into packed: UnsafeMutablePointer<Splat>
     ) {
         let taps = k * k
-        let blocked = cout / block * block
-        for co in 0..<cout {
-            for ci in 0..<cin {
-                for t in 0..<taps {
-                    let value = weights[(co * cin + ci) * taps + t]
-                    let index: Int
-                    if co < blocked {
-                        let first = co / block * block
-                        index = first * cin * taps + (ci * taps + t) * block + (co - first)
-                    } else {
-                        index = co * cin * taps + ci * taps + t
+        var first = 0
+        while first < cout {
+            let size = blockSize(startingAt: first, outputChannels: cout)
+            for j in 0..<size {
+                for ci in 0..<cin {
+                    for t in 0..<taps {
+                        let value = weights[((first + j) * cin + ci) * taps + t]
+                        packed[first * cin * taps + (ci * taps + t) * size + j] = Splat(repeating: value)
                     }
-                    packed[index] = Splat(repeating: value)
                 }
             }
+            first += size
         }
     }
 
@@ -101,142 +105,28 @@ enum DensityKernels {
         }
     }
 
-    /// The x of each vector of a row `width` wide: 0, 8, 16, ..., and last `width - 8` when the width is
-    /// not a multiple of 8 (overlapping the vector before). Empty below 8 pixels.
+    /// The x of each vector of a row `width` wide: 0, 4, 8, ..., and last `width - 4` when the width is
+    /// not a multiple of 4 (overlapping the vector before). Empty below 4 pixels.
     @inline(__always)
     static func vectorStart(_ index: Int, width: Int) -> Int {
-        min(index &* 8, width &- 8)
+        min(index &* lanes, width &- lanes)
     }
 
     @inline(__always)
     static func vectorCount(width: Int) -> Int {
-        width < 8 ? 0 : (width &+ 7) / 8
+        width < lanes ? 0 : (width &+ lanes &- 1) / lanes
     }
 
-    /// 3x3 convolution with zero padding, stride 1: `outputChannels` planes from `inputChannels`.
+    /// 3x3 convolution with zero padding, stride 1: `outputChannels` padded planes from `inputChannels`.
     /// `packed` holds the weights as `pack` arranges them (kernel size 3).
     static func conv3x3(
         input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, width w: Int, height h: Int,
         inputChannels cin: Int, outputChannels cout: Int, packed: UnsafePointer<Splat>, bias: UnsafePointer<Float>, relu useReLU: Bool
     ) {
-        let pw = w &+ 2, plane = pw &* (h &+ 2)
-        let vectors = vectorCount(width: w)
-        let taps = (0, 1, 2, pw, pw &+ 1, pw &+ 2, 2 &* pw, 2 &* pw &+ 1, 2 &* pw &+ 2)
-        var co = 0
-        while co &+ 4 <= cout {
-            let weights = packed + co &* cin &* 9
-            let b0 = Vector(repeating: bias[co]), b1 = Vector(repeating: bias[co &+ 1])
-            let b2 = Vector(repeating: bias[co &+ 2]), b3 = Vector(repeating: bias[co &+ 3])
-            let out0 = output + (co &* plane &+ pw &+ 1)
-            for y in 0..<h {
-                let rowIn = input + y &* pw
-                let rowOut = out0 + y &* pw
-                for i in 0..<vectors {
-                    let x = vectorStart(i, width: w)
-                    var a0 = b0, a1 = b1, a2 = b2, a3 = b3
-                    var source = rowIn + x
-                    var k = weights
-                    for _ in 0..<cin {
-                        @inline(__always) func tap(_ offset: Int, _ t: Int) {
-                            let v = load(source + offset)
-                            let kt = k + t &* 4
-                            a0 = a0 + v * splat(kt)
-                            a1 = a1 + v * splat(kt + 1)
-                            a2 = a2 + v * splat(kt + 2)
-                            a3 = a3 + v * splat(kt + 3)
-                        }
-                        tap(taps.0, 0)
-                        tap(taps.1, 1)
-                        tap(taps.2, 2)
-                        tap(taps.3, 3)
-                        tap(taps.4, 4)
-                        tap(taps.5, 5)
-                        tap(taps.6, 6)
-                        tap(taps.7, 7)
-                        tap(taps.8, 8)
-                        source += plane
-                        k += 36
-                    }
-                    if useReLU {
-                        a0 = relu(a0)
-                        a1 = relu(a1)
-                        a2 = relu(a2)
-                        a3 = relu(a3)
-                    }
-                    store(a0, rowOut + x)
-                    store(a1, rowOut + (plane &+ x))
-                    store(a2, rowOut + (2 &* plane &+ x))
-                    store(a3, rowOut + (3 &* plane &+ x))
-                }
-                if vectors == 0 {
-                    for x in 0..<w {
-                        for j in 0..<4 {
-                            rowOut[j &* plane &+ x] = conv3x3Pixel(
-                                input: rowIn + x, plane: plane, pw: pw, inputChannels: cin,
-                                weights: weights + j, stride: 4, bias: bias[co &+ j], relu: useReLU)
-                        }
-                    }
-                }
-            }
-            co &+= 4
-        }
-        while co < cout {
-            let weights = packed + co &* cin &* 9
-            let b0 = Vector(repeating: bias[co])
-            let out0 = output + (co &* plane &+ pw &+ 1)
-            for y in 0..<h {
-                let rowIn = input + y &* pw
-                let rowOut = out0 + y &* pw
-                for i in 0..<vectors {
-                    let x = vectorStart(i, width: w)
-                    var a0 = b0
-                    var source = rowIn + x
-                    var k = weights
-                    for _ in 0..<cin {
-                        a0 = a0 + load(source + taps.0) * splat(k)
-                        a0 = a0 + load(source + taps.1) * splat(k + 1)
-                        a0 = a0 + load(source + taps.2) * splat(k + 2)
-                        a0 = a0 + load(source + taps.3) * splat(k + 3)
-                        a0 = a0 + load(source + taps.4) * splat(k + 4)
-                        a0 = a0 + load(source + taps.5) * splat(k + 5)
-                        a0 = a0 + load(source + taps.6) * splat(k + 6)
-                        a0 = a0 + load(source + taps.7) * splat(k + 7)
-                        a0 = a0 + load(source + taps.8) * splat(k + 8)
-                        source += plane
-                        k += 9
-                    }
-                    store(useReLU ? relu(a0) : a0, rowOut + x)
-                }
-                if vectors == 0 {
-                    for x in 0..<w {
-                        rowOut[x] = conv3x3Pixel(
-                            input: rowIn + x, plane: plane, pw: pw, inputChannels: cin,
-                            weights: weights, stride: 1, bias: bias[co], relu: useReLU)
-                    }
-                }
-            }
-            co &+= 1
-        }
-    }
-
-    /// One output value of a 3x3 convolution, in the same order as a SIMD lane. `input` is the window's
-    /// top-left value in the first input channel; the weight of tap `t` of input channel `ci` is lane 0
-    /// of `weights[(ci * 9 + t) * stride]`.
-    @inline(__always)
-    static func conv3x3Pixel(
-        input: UnsafePointer<Float>, plane: Int, pw: Int, inputChannels cin: Int,
-        weights: UnsafePointer<Splat>, stride: Int, bias: Float, relu useReLU: Bool
-    ) -> Float {
-        var a = bias
-        for ci in 0..<cin {
-            let source = input + ci &* plane
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    a = a + source[ky &* pw &+ kx] * weights[(ci &* 9 &+ ky &* 3 &+ kx) &* stride][0]
-                }
-            }
-        }
-        return useReLU ? relu(a) : a
+        let pw = w + 2, plane = pw * (h + 2)
+        conv3x3(
+            input: input, width: w, height: h, rows: 0..<h, output: output + (pw + 1), outputPlane: plane, outputRowStride: pw,
+            inputChannels: cin, outputChannels: cout, packed: packed, bias: bias, relu: useReLU)
     }
 
     /// 1x1 convolution: each output plane is bias plus the weighted input planes, in channel order.
@@ -245,80 +135,190 @@ enum DensityKernels {
         input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, width w: Int, height h: Int,
         inputChannels cin: Int, outputChannels cout: Int, packed: UnsafePointer<Splat>, bias: UnsafePointer<Float>, relu useReLU: Bool
     ) {
+        let pw = w + 2, plane = pw * (h + 2)
+        conv1x1(
+            input: input, width: w, height: h, rows: 0..<h, output: output + (pw + 1), outputPlane: plane, outputRowStride: pw,
+            inputChannels: cin, outputChannels: cout, packed: packed, bias: bias, relu: useReLU)
+    }
+
+    /// Rows `rows` of a 3x3 convolution of padded input planes; output value (channel c, row y, column x)
+    /// goes to `output[c * outputPlane + (y - rows.lowerBound) * outputRowStride + x]`.
+    @inline(never)
+    static func conv3x3(
+        input: UnsafePointer<Float>, width w: Int, height h: Int, rows: Range<Int>,
+        output: UnsafeMutablePointer<Float>, outputPlane: Int, outputRowStride: Int,
+        inputChannels cin: Int, outputChannels cout: Int, packed: UnsafePointer<Splat>, bias: UnsafePointer<Float>, relu useReLU: Bool
+    ) {
+        convolution(
+            kernelSize: 3, input: input, width: w, height: h, rows: rows, output: output, outputPlane: outputPlane,
+            outputRowStride: outputRowStride, inputChannels: cin, outputChannels: cout, packed: packed, bias: bias, relu: useReLU)
+    }
+
+    /// Rows `rows` of a 1x1 convolution, written as `conv3x3(input:width:height:rows:...)` writes.
+    @inline(never)
+    static func conv1x1(
+        input: UnsafePointer<Float>, width w: Int, height h: Int, rows: Range<Int>,
+        output: UnsafeMutablePointer<Float>, outputPlane: Int, outputRowStride: Int,
+        inputChannels cin: Int, outputChannels cout: Int, packed: UnsafePointer<Splat>, bias: UnsafePointer<Float>, relu useReLU: Bool
+    ) {
+        convolution(
+            kernelSize: 1, input: input, width: w, height: h, rows: rows, output: output, outputPlane: outputPlane,
+            outputRowStride: outputRowStride, inputChannels: cin, outputChannels: cout, packed: packed, bias: bias, relu: useReLU)
+    }
+
+    /// A `kernelSize` x `kernelSize` convolution (3 or 1, a constant where inlined), block of output
+    /// channels after block (`blockSize`), row after row, one vector of pixels at a time: its
+    /// accumulators stay in registers over every input channel and tap.
+    @inline(__always)
+    static func convolution(
+        kernelSize k: Int, input: UnsafePointer<Float>, width w: Int, height h: Int, rows: Range<Int>,
+        output: UnsafeMutablePointer<Float>, outputPlane: Int, outputRowStride: Int,
+        inputChannels cin: Int, outputChannels cout: Int, packed: UnsafePointer<Splat>, bias: UnsafePointer<Float>, relu useReLU: Bool
+    ) {
         let pw = w &+ 2, plane = pw &* (h &+ 2)
+        let taps = k &* k
+        // Input of output pixel (0, 0) at tap (0, 0): the window's top-left, or the pixel itself for 1x1.
+        let origin = k == 3 ? 0 : pw &+ 1
+        let pw2 = 2 &* pw
         let vectors = vectorCount(width: w)
         var co = 0
-        while co &+ 4 <= cout {
-            let weights = packed + co &* cin
-            let b0 = Vector(repeating: bias[co]), b1 = Vector(repeating: bias[co &+ 1])
-            let b2 = Vector(repeating: bias[co &+ 2]), b3 = Vector(repeating: bias[co &+ 3])
-            for y in 0..<h {
-                let row = (y &+ 1) &* pw &+ 1
-                let rowIn = input + row
-                let rowOut = output + (co &* plane &+ row)
-                for i in 0..<vectors {
-                    let x = vectorStart(i, width: w)
-                    var a0 = b0, a1 = b1, a2 = b2, a3 = b3
-                    var source = rowIn + x
-                    var k = weights
-                    for _ in 0..<cin {
-                        let v = load(source)
-                        a0 = a0 + v * splat(k)
-                        a1 = a1 + v * splat(k + 1)
-                        a2 = a2 + v * splat(k + 2)
-                        a3 = a3 + v * splat(k + 3)
-                        source += plane
-                        k += 4
+        while co < cout {
+            let size = blockSize(startingAt: co, outputChannels: cout)
+            let weights = packed + co &* cin &* taps
+            let out0 = output + co &* outputPlane
+            for y in rows {
+                let rowIn = input + (y &* pw &+ origin)
+                let rowOut = out0 + (y &- rows.lowerBound) &* outputRowStride
+                switch size {
+                case 8:
+                    for i in 0..<vectors {
+                        let x = vectorStart(i, width: w)
+                        var a0 = Vector(repeating: bias[co]), a1 = Vector(repeating: bias[co &+ 1])
+                        var a2 = Vector(repeating: bias[co &+ 2]), a3 = Vector(repeating: bias[co &+ 3])
+                        var a4 = Vector(repeating: bias[co &+ 4]), a5 = Vector(repeating: bias[co &+ 5])
+                        var a6 = Vector(repeating: bias[co &+ 6]), a7 = Vector(repeating: bias[co &+ 7])
+                        var source = rowIn + x
+                        var kp = weights
+                        for _ in 0..<cin {
+                            @inline(__always) func tap(_ offset: Int) {
+                                let v = load(source + offset)
+                                a0 = a0 + v * kp[0]
+                                a1 = a1 + v * kp[1]
+                                a2 = a2 + v * kp[2]
+                                a3 = a3 + v * kp[3]
+                                a4 = a4 + v * kp[4]
+                                a5 = a5 + v * kp[5]
+                                a6 = a6 + v * kp[6]
+                                a7 = a7 + v * kp[7]
+                                kp += 8
+                            }
+                            if k == 3 {
+                                tap(0); tap(1); tap(2); tap(pw); tap(pw &+ 1); tap(pw &+ 2); tap(pw2); tap(pw2 &+ 1); tap(pw2 &+ 2)
+                            } else {
+                                tap(0)
+                            }
+                            source += plane
+                        }
+                        store(a0, rowOut + x, relu: useReLU)
+                        store(a1, rowOut + (outputPlane &+ x), relu: useReLU)
+                        store(a2, rowOut + (2 &* outputPlane &+ x), relu: useReLU)
+                        store(a3, rowOut + (3 &* outputPlane &+ x), relu: useReLU)
+                        store(a4, rowOut + (4 &* outputPlane &+ x), relu: useReLU)
+                        store(a5, rowOut + (5 &* outputPlane &+ x), relu: useReLU)
+                        store(a6, rowOut + (6 &* outputPlane &+ x), relu: useReLU)
+                        store(a7, rowOut + (7 &* outputPlane &+ x), relu: useReLU)
                     }
-                    if useReLU {
-                        a0 = relu(a0)
-                        a1 = relu(a1)
-                        a2 = relu(a2)
-                        a3 = relu(a3)
+                case 4:
+                    for i in 0..<vectors {
+                        let x = vectorStart(i, width: w)
+                        var a0 = Vector(repeating: bias[co]), a1 = Vector(repeating: bias[co &+ 1])
+                        var a2 = Vector(repeating: bias[co &+ 2]), a3 = Vector(repeating: bias[co &+ 3])
+                        var source = rowIn + x
+                        var kp = weights
+                        for _ in 0..<cin {
+                            @inline(__always) func tap(_ offset: Int) {
+                                let v = load(source + offset)
+                                a0 = a0 + v * kp[0]
+                                a1 = a1 + v * kp[1]
+                                a2 = a2 + v * kp[2]
+                                a3 = a3 + v * kp[3]
+                                kp += 4
+                            }
+                            if k == 3 {
+                                tap(0); tap(1); tap(2); tap(pw); tap(pw &+ 1); tap(pw &+ 2); tap(pw2); tap(pw2 &+ 1); tap(pw2 &+ 2)
+                            } else {
+                                tap(0)
+                            }
+                            source += plane
+                        }
+                        store(a0, rowOut + x, relu: useReLU)
+                        store(a1, rowOut + (outputPlane &+ x), relu: useReLU)
+                        store(a2, rowOut + (2 &* outputPlane &+ x), relu: useReLU)
+                        store(a3, rowOut + (3 &* outputPlane &+ x), relu: useReLU)
                     }
-                    store(a0, rowOut + x)
-                    store(a1, rowOut + (plane &+ x))
-                    store(a2, rowOut + (2 &* plane &+ x))
-                    store(a3, rowOut + (3 &* plane &+ x))
+                default:
+                    // One channel: two vectors at a time where the row has them, for two independent sums.
+                    var i = 0
+                    while i &+ 2 <= vectors {
+                        let x0 = vectorStart(i, width: w), x1 = vectorStart(i &+ 1, width: w)
+                        var a0 = Vector(repeating: bias[co]), a1 = a0
+                        var s0 = rowIn + x0, s1 = rowIn + x1
+                        var kp = weights
+                        for _ in 0..<cin {
+                            for ky in 0..<k {
+                                for kx in 0..<k {
+                                    let offset = ky &* pw &+ kx
+                                    a0 = a0 + load(s0 + offset) * kp[0]
+                                    a1 = a1 + load(s1 + offset) * kp[0]
+                                    kp += 1
+                                }
+                            }
+                            s0 += plane
+                            s1 += plane
+                        }
+                        store(a0, rowOut + x0, relu: useReLU)
+                        store(a1, rowOut + x1, relu: useReLU)
+                        i &+= 2
+                    }
+                    if i < vectors {
+                        let x = vectorStart(i, width: w)
+                        var a0 = Vector(repeating: bias[co])
+                        var source = rowIn + x
+                        var kp = weights
+                        for _ in 0..<cin {
+                            for ky in 0..<k {
+                                for kx in 0..<k {
+                                    a0 = a0 + load(source + (ky &* pw &+ kx)) * kp[0]
+                                    kp += 1
+                                }
+                            }
+                            source += plane
+                        }
+                        store(a0, rowOut + x, relu: useReLU)
+                    }
                 }
                 if vectors == 0 {
+                    // A row narrower than a vector: the same sequence, one value at a time.
                     for x in 0..<w {
-                        for j in 0..<4 {
+                        for j in 0..<size {
                             var a = bias[co &+ j]
-                            for ci in 0..<cin { a = a + rowIn[ci &* plane &+ x] * weights[ci &* 4 &+ j][0] }
-                            rowOut[j &* plane &+ x] = useReLU ? relu(a) : a
+                            var source = rowIn + x
+                            var kp = weights + j
+                            for _ in 0..<cin {
+                                for ky in 0..<k {
+                                    for kx in 0..<k {
+                                        a = a + source[ky &* pw &+ kx] * kp[0][0]
+                                        kp += size
+                                    }
+                                }
+                                source += plane
+                            }
+                            rowOut[j &* outputPlane &+ x] = useReLU ? relu(a) : a
                         }
                     }
                 }
             }
-            co &+= 4
-        }
-        while co < cout {
-            let weights = packed + co &* cin
-            let b0 = Vector(repeating: bias[co])
-            for y in 0..<h {
-                let row = (y &+ 1) &* pw &+ 1
-                let rowIn = input + row
-                let rowOut = output + (co &* plane &+ row)
-                for i in 0..<vectors {
-                    let x = vectorStart(i, width: w)
-                    var a = b0
-                    var source = rowIn + x
-                    for ci in 0..<cin {
-                        a = a + load(source) * splat(weights + ci)
-                        source += plane
-                    }
-                    store(useReLU ? relu(a) : a, rowOut + x)
-                }
-                if vectors == 0 {
-                    for x in 0..<w {
-                        var a = bias[co]
-                        for ci in 0..<cin { a = a + rowIn[ci &* plane &+ x] * weights[ci][0] }
-                        rowOut[x] = useReLU ? relu(a) : a
-                    }
-                }
-            }
-            co &+= 1
+            co &+= size
         }
     }
 
@@ -326,14 +326,36 @@ enum DensityKernels {
     /// column is dropped. Output planes are `(width / 2 + 2) x (height / 2 + 2)`.
     static func maxPool2(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, width w: Int, height h: Int, channels: Int) {
         let pw = w + 2, plane = pw * (h + 2)
-        let ow = w / 2, oh = h / 2, opw = ow + 2, oplane = opw * (oh + 2)
+        let opw = w / 2 + 2, oplane = opw * (h / 2 + 2)
+        for y in 0..<(h / 2) {
+            maxPool2Row(
+                top: input + ((2 * y + 1) * pw + 1), rowStride: pw, inputPlane: plane, width: w, channels: channels,
+                output: output + ((y + 1) * opw + 1), outputPlane: oplane)
+        }
+    }
+
+    /// One output row of 2x2 max pooling: `output[c * outputPlane + x]` is the largest of the two values at
+    /// `2x`, `2x + 1` of `top + c * inputPlane` and of the row `rowStride` below, for x < `width / 2`.
+    /// Each max is `Swift.max(a, b)` (b if b >= a, else a; which zero of +0 and -0 it keeps matters for the bits).
+    static func maxPool2Row(
+        top: UnsafePointer<Float>, rowStride: Int, inputPlane: Int, width w: Int, channels: Int,
+        output: UnsafeMutablePointer<Float>, outputPlane: Int
+    ) {
+        @inline(__always) func larger(_ a: Vector, _ b: Vector) -> Vector { a.replacing(with: b, where: b .>= a) }
+        let ow = w / 2
+        let vectors = vectorCount(width: ow)
         for c in 0..<channels {
-            for y in 0..<oh {
-                let top = input + (c &* plane &+ (2 &* y &+ 1) &* pw &+ 1)
-                let bottom = top + pw
-                let target = output + (c &* oplane &+ (y &+ 1) &* opw &+ 1)
+            let upper = top + c &* inputPlane, lower = upper + rowStride
+            let target = output + c &* outputPlane
+            for i in 0..<vectors {
+                let x = vectorStart(i, width: ow)
+                let a = UnsafeRawPointer(upper + 2 &* x).loadUnaligned(as: SIMD8<Float>.self)
+                let b = UnsafeRawPointer(lower + 2 &* x).loadUnaligned(as: SIMD8<Float>.self)
+                store(larger(larger(a.evenHalf, a.oddHalf), larger(b.evenHalf, b.oddHalf)), target + x)
+            }
+            if vectors == 0 {
                 for x in 0..<ow {
-                    target[x] = max(max(top[2 &* x], top[2 &* x &+ 1]), max(bottom[2 &* x], bottom[2 &* x &+ 1]))
+                    target[x] = max(max(upper[2 &* x], upper[2 &* x &+ 1]), max(lower[2 &* x], lower[2 &* x &+ 1]))
                 }
             }
         }
