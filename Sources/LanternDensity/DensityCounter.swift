@@ -22,6 +22,8 @@ public final class DensityCounter {
     private let resampled: UnsafeMutablePointer<UInt8>
     /// A box-averaged copy for large reductions before the bilinear step (under twice the work size per axis).
     private let reduced: UnsafeMutablePointer<UInt8>
+    /// The source columns of each resampled column (`ImageResampler.bilinear`).
+    private let resampleColumns: UnsafeMutablePointer<ImageResampler.Column>
     private let ping: UnsafeMutablePointer<Float>
     private let pong: UnsafeMutablePointer<Float>
     private let activationCapacity: Int
@@ -51,6 +53,7 @@ public final class DensityCounter {
         workHeight = Int((Double(maxHeight) * maximumUpscale).rounded(.up))
         resampled = .allocate(capacity: workWidth * workHeight)
         reduced = .allocate(capacity: 4 * workWidth * workHeight)
+        resampleColumns = .allocate(capacity: workWidth)
         var capacity = (workWidth + 2) * (workHeight + 2)
         var rowPairCapacity = 0
         var w = workWidth, h = workHeight
@@ -93,6 +96,7 @@ public final class DensityCounter {
     deinit {
         resampled.deallocate()
         reduced.deallocate()
+        resampleColumns.deallocate()
         ping.deallocate()
         pong.deallocate()
         map.deallocate()
@@ -131,7 +135,7 @@ public final class DensityCounter {
             width = max(1, min(workWidth, Int((Double(image.width) * s).rounded())))
             height = max(1, min(workHeight, Int((Double(image.height) * s).rounded())))
             let source = reduceForResampling(image, width: width, height: height)
-            ImageResampler.bilinear(from: source, to: resampled, width: width, height: height)
+            ImageResampler.bilinear(from: source, to: resampled, width: width, height: height, columns: resampleColumns)
             DensityKernels.loadPlane(GreyImage(unsafePixels: resampled, width: width, height: height, stride: width), into: ping)
         } else {
             DensityKernels.loadPlane(image, into: ping)
