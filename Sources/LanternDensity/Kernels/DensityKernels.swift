@@ -5,15 +5,17 @@ import LanternCore
 /// without bounds tests; channels are consecutive planes.
 ///
 /// Every output is `bias + w0 * x0 + w1 * x1 + ...` accumulated in the order (input channel, ky, kx),
-/// each product and sum rounded on its own (no fused multiply-add), in 8 lanes of SIMD: the same
+/// each product and sum rounded on its own (no fused multiply-add), in 4 lanes of SIMD: the same
 /// operations in the same order on every machine, so x86_64 and aarch64 produce the same bits. Lanes
-/// are independent, so a row whose width is not a multiple of 8 ends with one vector that overlaps the
-/// previous one (its shared pixels are computed again, to the same bits); a row narrower than 8 runs the
+/// are independent, so a row whose width is not a multiple of 4 ends with one vector that overlaps the
+/// previous one (its shared pixels are computed again, to the same bits); a row narrower than 4 runs the
 /// same sequence one value at a time.
 ///
-/// Convolution weights are first arranged by `pack` (once per stream): four output channels share each
-/// input load, and their weights lie in the order the loop reads them, already repeated over four lanes,
-/// so the inner loop has no broadcasts.
+/// Convolution weights are first arranged by `pack` (once per stream): up to eight output channels share
+/// each input load (`blockSize`), and their weights lie in the order the loop reads them, already
+/// repeated over the lanes, so the inner loop is little but its multiplies and adds (per input vector:
+/// 8 products, 8 sums, the weights read as operands). Memory is saved by pooling straight from two
+/// convolved rows (`maxPool2Row`, used by `DensityCounter`).
 enum DensityKernels {
     typealias Vector = SIMD4<Float>
     /// One weight repeated over a vector's lanes (a packed weight).
