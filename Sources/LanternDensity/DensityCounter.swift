@@ -62,7 +62,9 @@ public final class DensityCounter {
                 w /= 2
                 h /= 2
             } else if Self.poolsAfter(index, in: weights.layers) {
+                // Never written at this size: `convolveAndPool` writes the pooled planes (the next layer's).
                 rowPairCapacity = max(rowPairCapacity, 2 * layer.outputChannels * w)
+                continue
             }
             capacity = max(capacity, layer.outputChannels * (w + 2) * (h + 2))
         }
