@@ -22,10 +22,19 @@ public final class DensityCounter {
     private let resampled: UnsafeMutablePointer<UInt8>
     /// A box-averaged copy for large reductions before the bilinear step (under twice the work size per axis).
     private let reduced: UnsafeMutablePointer<UInt8>
+    /// The source columns of each resampled column (`ImageResampler.bilinear`).
+    private let resampleColumns: UnsafeMutablePointer<ImageResampler.Column>
     private let ping: UnsafeMutablePointer<Float>
     private let pong: UnsafeMutablePointer<Float>
     private let activationCapacity: Int
     private let map: UnsafeMutablePointer<Float>
+    /// Every convolution's weights as the kernels read them (`DensityKernels.pack`), layer after layer.
+    private let packedWeights: UnsafeMutablePointer<DensityKernels.Splat>
+    /// Where each layer's packed weights start in `packedWeights` (pooling layers: where the next would).
+    private let packedOffsets: [Int]
+    /// Two rows of every channel of a convolution followed by pooling: such a pair of layers runs two
+    /// rows at a time through here, so the full-size map is never written out (`poolsAfter`).
+    private let rowPair: UnsafeMutablePointer<Float>
     private var mapWidth = 0
     private var mapHeight = 0
     private var mapCellWidth = 0.0
@@ -44,29 +53,62 @@ public final class DensityCounter {
         workHeight = Int((Double(maxHeight) * maximumUpscale).rounded(.up))
         resampled = .allocate(capacity: workWidth * workHeight)
         reduced = .allocate(capacity: 4 * workWidth * workHeight)
+        resampleColumns = .allocate(capacity: workWidth)
         var capacity = (workWidth + 2) * (workHeight + 2)
+        var rowPairCapacity = 0
         var w = workWidth, h = workHeight
-        for layer in weights.layers {
+        for (index, layer) in weights.layers.enumerated() {
             if layer.kind == .maxPool2 {
                 w /= 2
                 h /= 2
+            } else if Self.poolsAfter(index, in: weights.layers) {
+                // Never written at this size: `convolveAndPool` writes the pooled planes (the next layer's).
+                rowPairCapacity = max(rowPairCapacity, 2 * layer.outputChannels * w)
+                continue
             }
             capacity = max(capacity, layer.outputChannels * (w + 2) * (h + 2))
         }
+        rowPair = .allocate(capacity: max(1, rowPairCapacity))
         activationCapacity = capacity
         ping = .allocate(capacity: capacity)
         pong = .allocate(capacity: capacity)
         ping.initialize(repeating: 0, count: capacity)
         pong.initialize(repeating: 0, count: capacity)
         map = .allocate(capacity: max(1, w * h))
+        var offsets: [Int] = []
+        var packedCount = 0
+        for layer in weights.layers {
+            offsets.append(packedCount)
+            if layer.kind != .maxPool2 {
+                packedCount += DensityKernels.packedCount(
+                    inputChannels: layer.inputChannels, outputChannels: layer.outputChannels, kernelSize: layer.kind.kernelSize)
+            }
+        }
+        packedOffsets = offsets
+        packedWeights = .allocate(capacity: max(1, packedCount))
+        for (layer, offset) in zip(weights.layers, offsets) where layer.kind != .maxPool2 {
+            layer.weights.withUnsafeBufferPointer { weightBuffer in
+                DensityKernels.pack(
+                    weights: weightBuffer.baseAddress!, inputChannels: layer.inputChannels, outputChannels: layer.outputChannels,
+                    kernelSize: layer.kind.kernelSize, into: packedWeights + offset)
+            }
+        }
     }
 
     deinit {
         resampled.deallocate()
         reduced.deallocate()
+        resampleColumns.deallocate()
         ping.deallocate()
         pong.deallocate()
         map.deallocate()
+        packedWeights.deallocate()
+        rowPair.deallocate()
+    }
+
+    /// Whether layer `index` is a convolution that a 2x2 max pooling follows.
+    private static func poolsAfter(_ index: Int, in layers: [DensityLayer]) -> Bool {
+        layers[index].kind != .maxPool2 && index + 1 < layers.count && layers[index + 1].kind == .maxPool2
     }
 
     /// The scale factor `count` applies to `image` under `personScale` (1 without one).
@@ -95,38 +137,46 @@ public final class DensityCounter {
             width = max(1, min(workWidth, Int((Double(image.width) * s).rounded())))
             height = max(1, min(workHeight, Int((Double(image.height) * s).rounded())))
             let source = reduceForResampling(image, width: width, height: height)
-            ImageResampler.bilinear(from: source, to: resampled, width: width, height: height)
+            ImageResampler.bilinear(from: source, to: resampled, width: width, height: height, columns: resampleColumns)
             DensityKernels.loadPlane(GreyImage(unsafePixels: resampled, width: width, height: height, stride: width), into: ping)
         } else {
             DensityKernels.loadPlane(image, into: ping)
         }
         var input = ping, output = pong
         var w = width, h = height
-        for layer in weights.layers {
-            if layer.kind == .maxPool2 {
+        let layers = weights.layers
+        var index = 0
+        while index < layers.count {
+            let layer = layers[index], packed = packedWeights + packedOffsets[index]
+            if layer.kind == .maxPool2 || Self.poolsAfter(index, in: layers) {
                 let nw = w / 2, nh = h / 2
                 if nw == 0 || nh == 0 { return emptyMap() }
                 DensityKernels.zeroBorders(output, planes: layer.outputChannels, width: nw, height: nh)
-                DensityKernels.maxPool2(input: input, output: output, width: w, height: h, channels: layer.inputChannels)
+                if layer.kind == .maxPool2 {
+                    DensityKernels.maxPool2(input: input, output: output, width: w, height: h, channels: layer.inputChannels)
+                    index += 1
+                } else {
+                    convolveAndPool(layer, packed: packed, input: input, output: output, width: w, height: h)
+                    index += 2
+                }
                 w = nw
                 h = nh
             } else {
                 DensityKernels.zeroBorders(output, planes: layer.outputChannels, width: w, height: h)
-                layer.weights.withUnsafeBufferPointer { weightBuffer in
-                    layer.bias.withUnsafeBufferPointer { biasBuffer in
-                        if layer.kind.kernelSize == 3 {
-                            DensityKernels.conv3x3(
-                                input: input, output: output, width: w, height: h, inputChannels: layer.inputChannels,
-                                outputChannels: layer.outputChannels, weights: weightBuffer.baseAddress!, bias: biasBuffer.baseAddress!,
-                                relu: layer.kind.appliesReLU)
-                        } else {
-                            DensityKernels.conv1x1(
-                                input: input, output: output, width: w, height: h, inputChannels: layer.inputChannels,
-                                outputChannels: layer.outputChannels, weights: weightBuffer.baseAddress!, bias: biasBuffer.baseAddress!,
-                                relu: layer.kind.appliesReLU)
-                        }
+                layer.bias.withUnsafeBufferPointer { biasBuffer in
+                    if layer.kind.kernelSize == 3 {
+                        DensityKernels.conv3x3(
+                            input: input, output: output, width: w, height: h, inputChannels: layer.inputChannels,
+                            outputChannels: layer.outputChannels, packed: packed, bias: biasBuffer.baseAddress!,
+                            relu: layer.kind.appliesReLU)
+                    } else {
+                        DensityKernels.conv1x1(
+                            input: input, output: output, width: w, height: h, inputChannels: layer.inputChannels,
+                            outputChannels: layer.outputChannels, packed: packed, bias: biasBuffer.baseAddress!,
+                            relu: layer.kind.appliesReLU)
                     }
                 }
+                index += 1
             }
             swap(&input, &output)
         }
@@ -146,6 +196,37 @@ public final class DensityCounter {
         try body(DensityMap(
             width: mapWidth, height: mapHeight, values: UnsafeBufferPointer(start: map, count: mapWidth * mapHeight),
             cellWidth: mapCellWidth, cellHeight: mapCellHeight))
+    }
+
+    /// A convolution and the 2x2 max pooling after it, two convolved rows at a time into `rowPair` and
+    /// pooled from there into `output`'s padded planes (`width / 2` x `height / 2`, borders already zero):
+    /// the same values as the two layers one after the other, without writing the full-size map.
+    private func convolveAndPool(
+        _ layer: DensityLayer, packed: UnsafePointer<DensityKernels.Splat>, input: UnsafePointer<Float>,
+        output: UnsafeMutablePointer<Float>, width w: Int, height h: Int
+    ) {
+        let channels = layer.outputChannels
+        let opw = w / 2 + 2, oplane = opw * (h / 2 + 2)
+        layer.bias.withUnsafeBufferPointer { biasBuffer in
+            let bias = biasBuffer.baseAddress!
+            for y in 0..<(h / 2) {
+                let rows = (2 * y)..<(2 * y + 2)
+                if layer.kind.kernelSize == 3 {
+                    DensityKernels.conv3x3(
+                        input: input, width: w, height: h, rows: rows, output: rowPair, outputPlane: 2 * w, outputRowStride: w,
+                        inputChannels: layer.inputChannels, outputChannels: channels, packed: packed, bias: bias,
+                        relu: layer.kind.appliesReLU)
+                } else {
+                    DensityKernels.conv1x1(
+                        input: input, width: w, height: h, rows: rows, output: rowPair, outputPlane: 2 * w, outputRowStride: w,
+                        inputChannels: layer.inputChannels, outputChannels: channels, packed: packed, bias: bias,
+                        relu: layer.kind.appliesReLU)
+                }
+                DensityKernels.maxPool2Row(
+                    top: rowPair, rowStride: w, inputPlane: 2 * w, width: w, channels: channels,
+                    output: output + ((y + 1) * opw + 1), outputPlane: oplane)
+            }
+        }
     }
 
     private func emptyMap() -> Double {

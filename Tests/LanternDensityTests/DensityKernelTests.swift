@@ -99,6 +99,153 @@ import Testing
         }
     }
 
+    /// One convolution the obvious way, on unpadded planes `[channel][y][x]`: per output value, bias, then
+    /// + weight x input in (input channel, ky, kx) order, zero outside the map.
+    static func referenceConvolution(
+        _ input: [Float], width w: Int, height h: Int, inputChannels cin: Int, outputChannels cout: Int,
+        kernelSize k: Int, weights: [Float], bias: [Float], relu: Bool
+    ) -> [Float] {
+        let r = k / 2
+        var out = [Float](repeating: 0, count: cout * w * h)
+        for co in 0..<cout {
+            for y in 0..<h {
+                for x in 0..<w {
+                    var a = bias[co]
+                    for ci in 0..<cin {
+                        for ky in 0..<k {
+                            for kx in 0..<k {
+                                let sy = y + ky - r, sx = x + kx - r
+                                let v: Float = (sy >= 0 && sy < h && sx >= 0 && sx < w) ? input[(ci * h + sy) * w + sx] : 0
+                                a = a + v * weights[((co * cin + ci) * k + ky) * k + kx]
+                            }
+                        }
+                    }
+                    out[(co * h + y) * w + x] = relu && a < 0 ? 0 : a
+                }
+            }
+        }
+        return out
+    }
+
+    /// Padded planes (zero border) of unpadded `[channel][y][x]` values, with `slack` more floats after them.
+    static func padded(_ values: [Float], channels: Int, width w: Int, height h: Int, slack: Int, fill: Float) -> [Float] {
+        let pw = w + 2, plane = pw * (h + 2)
+        var result = [Float](repeating: fill, count: channels * plane + slack)
+        for c in 0..<channels {
+            for y in 0..<(h + 2) {
+                for x in 0..<pw {
+                    let inside = y >= 1 && y <= h && x >= 1 && x <= w
+                    result[c * plane + y * pw + x] = inside ? values[(c * h + y - 1) * w + x - 1] : 0
+                }
+            }
+        }
+        return result
+    }
+
+    /// The 3x3 and 1x1 kernels (weights packed as `DensityCounter` packs them) against
+    /// `referenceConvolution`, bit for bit, on random inputs: widths below 8, multiples of 8 and
+    /// between, 1 to 13 input channels, output channel counts that are and are not multiples of the
+    /// kernels' block of 4. The kernels must also leave the planes' zero borders and what follows the
+    /// last plane untouched (a row's last vector overlaps the one before instead of running past the row).
+    @Test(arguments: [3, 1])
+    func convolutionKernelsEqualTheScalarReferenceBitForBit(kernelSize k: Int) {
+        var numbers = Numbers(state: UInt64(k) * 1_000_003)
+        var shapes: [(w: Int, h: Int, cin: Int, cout: Int)] = [
+            (1, 1, 1, 1), (7, 3, 1, 4), (8, 2, 2, 5), (9, 5, 3, 3), (16, 4, 4, 8), (17, 3, 5, 9), (23, 7, 12, 6), (40, 5, 13, 11),
+        ]
+        for _ in 0..<30 {
+            shapes.append((
+                w: 1 + Int(numbers.next() % 37), h: 1 + Int(numbers.next() % 9),
+                cin: 1 + Int(numbers.next() % 13), cout: 1 + Int(numbers.next() % 11)))
+        }
+        for (index, shape) in shapes.enumerated() {
+            let (w, h, cin, cout) = shape
+            let relu = index % 2 == 0
+            // Inputs of mixed sign and magnitude, some exactly zero (as after a ReLU).
+            let input = (0..<(cin * w * h)).map { _ -> Float in
+                let v = numbers.float() * 300
+                return numbers.next() % 5 == 0 ? 0 : v
+            }
+            let weights = (0..<(cout * cin * k * k)).map { _ in numbers.float() * 0.3 }
+            let bias = (0..<cout).map { _ in numbers.float() }
+            let expected = Self.referenceConvolution(
+                input, width: w, height: h, inputChannels: cin, outputChannels: cout, kernelSize: k, weights: weights, bias: bias, relu: relu)
+
+            let slack = 64, sentinel = Float(bitPattern: 0x7FC0_1234)
+            let paddedInput = Self.padded(input, channels: cin, width: w, height: h, slack: slack, fill: sentinel)
+            var output = Self.padded(
+                [Float](repeating: sentinel, count: cout * w * h), channels: cout, width: w, height: h, slack: slack, fill: sentinel)
+            var packed = [DensityKernels.Splat](
+                repeating: .zero, count: DensityKernels.packedCount(inputChannels: cin, outputChannels: cout, kernelSize: k))
+            weights.withUnsafeBufferPointer { weightBuffer in
+                packed.withUnsafeMutableBufferPointer { packedBuffer in
+                    DensityKernels.pack(
+                        weights: weightBuffer.baseAddress!, inputChannels: cin, outputChannels: cout, kernelSize: k,
+                        into: packedBuffer.baseAddress!)
+                }
+            }
+            paddedInput.withUnsafeBufferPointer { inputBuffer in
+                output.withUnsafeMutableBufferPointer { outputBuffer in
+                    packed.withUnsafeBufferPointer { packedBuffer in
+                        bias.withUnsafeBufferPointer { biasBuffer in
+                            if k == 3 {
+                                DensityKernels.conv3x3(
+                                    input: inputBuffer.baseAddress!, output: outputBuffer.baseAddress!, width: w, height: h,
+                                    inputChannels: cin, outputChannels: cout, packed: packedBuffer.baseAddress!,
+                                    bias: biasBuffer.baseAddress!, relu: relu)
+                            } else {
+                                DensityKernels.conv1x1(
+                                    input: inputBuffer.baseAddress!, output: outputBuffer.baseAddress!, width: w, height: h,
+                                    inputChannels: cin, outputChannels: cout, packed: packedBuffer.baseAddress!,
+                                    bias: biasBuffer.baseAddress!, relu: relu)
+                            }
+                        }
+                    }
+                }
+            }
+            let wanted = Self.padded(expected, channels: cout, width: w, height: h, slack: slack, fill: sentinel)
+            let differing = zip(output, wanted).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(differing == 0, "\(k)x\(k) \(w)x\(h) \(cin)->\(cout) relu=\(relu): \(differing) values differ")
+        }
+    }
+
+    /// Max pooling against the scalar network's (`Swift.max`, the same operand order), on odd and even sizes.
+    @Test func maxPoolingEqualsTheScalarReferenceBitForBit() {
+        var numbers = Numbers(state: 99)
+        for (w, h, channels) in [(1, 1, 1), (2, 2, 1), (3, 5, 2), (16, 4, 3), (17, 9, 4), (33, 6, 2)] {
+            let input = (0..<(channels * w * h)).map { _ -> Float in
+                switch numbers.next() % 5 {
+                case 0: return -0.0
+                case 1: return 0
+                default: return numbers.float()
+                }
+            }
+            let ow = w / 2, oh = h / 2
+            var expected = [Float](repeating: 0, count: channels * ow * oh)
+            for c in 0..<channels {
+                for y in 0..<oh {
+                    for x in 0..<ow {
+                        let p = { (yy: Int, xx: Int) in input[(c * h + yy) * w + xx] }
+                        expected[(c * oh + y) * ow + x] = max(max(p(2 * y, 2 * x), p(2 * y, 2 * x + 1)), max(p(2 * y + 1, 2 * x), p(2 * y + 1, 2 * x + 1)))
+                    }
+                }
+            }
+            let slack = 64, sentinel = Float(bitPattern: 0x7FC0_1234)
+            let paddedInput = Self.padded(input, channels: channels, width: w, height: h, slack: slack, fill: sentinel)
+            var output = Self.padded(
+                [Float](repeating: sentinel, count: channels * ow * oh), channels: channels, width: ow, height: oh, slack: slack, fill: sentinel)
+            paddedInput.withUnsafeBufferPointer { inputBuffer in
+                output.withUnsafeMutableBufferPointer { outputBuffer in
+                    DensityKernels.maxPool2(
+                        input: inputBuffer.baseAddress!, output: outputBuffer.baseAddress!, width: w, height: h, channels: channels)
+                }
+            }
+            let wanted = Self.padded(expected, channels: channels, width: ow, height: oh, slack: slack, fill: sentinel)
+            let differing = zip(output, wanted).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(differing == 0, "\(w)x\(h)x\(channels): \(differing) values differ")
+        }
+    }
+
     @Test func anImageTooSmallForTheNetworkCountsNobody() {
         let pixels = [UInt8](repeating: 90, count: 3 * 3)
         let counter = DensityCounter(weights: Self.randomWeights(seed: 1), maxWidth: 16, maxHeight: 16)

@@ -17,19 +17,34 @@ enum ImageResampler {
         }
     }
 
+    /// Where a target column reads from: the two source columns and the weight (0..<65536) of the second.
+    struct Column {
+        var first: Int
+        var second: Int
+        var weight: Int
+    }
+
     /// Bilinear resampling to `width` x `height` with pixel centres aligned (`src = (dst + 0.5) * ratio - 0.5`),
-    /// in 16-bit fixed point.
-    static func bilinear(from image: GreyImage, to target: UnsafeMutablePointer<UInt8>, width: Int, height: Int) {
+    /// in 16-bit fixed point. `columns` (room for `width`) receives each target column's source columns,
+    /// worked out once rather than on every row.
+    static func bilinear(
+        from image: GreyImage, to target: UnsafeMutablePointer<UInt8>, width: Int, height: Int, columns: UnsafeMutablePointer<Column>
+    ) {
         let one = 1 << 16
+        for x in 0..<width {
+            let (x0, x1, fx) = sourcePosition(x, target: width, source: image.width)
+            columns[x] = Column(first: x0, second: x1, weight: fx)
+        }
         for y in 0..<height {
             let (y0, y1, fy) = sourcePosition(y, target: height, source: image.height)
-            let row0 = image.base + y0 * image.stride, row1 = image.base + y1 * image.stride
+            let row0 = image.base + y0 &* image.stride, row1 = image.base + y1 &* image.stride
+            let out = target + y &* width
             for x in 0..<width {
-                let (x0, x1, fx) = sourcePosition(x, target: width, source: image.width)
-                let top = Int(row0[x0]) * (one - fx) + Int(row0[x1]) * fx
-                let bottom = Int(row1[x0]) * (one - fx) + Int(row1[x1]) * fx
-                let value = (top * (one - fy) + bottom * fy + (1 << 31)) >> 32
-                target[y * width + x] = UInt8(min(value, 255))
+                let c = columns[x]
+                let top = Int(row0[c.first]) &* (one &- c.weight) &+ Int(row0[c.second]) &* c.weight
+                let bottom = Int(row1[c.first]) &* (one &- c.weight) &+ Int(row1[c.second]) &* c.weight
+                let value = (top &* (one &- fy) &+ bottom &* fy &+ (1 << 31)) >> 32
+                out[x] = UInt8(min(value, 255))
             }
         }
     }
