@@ -12,6 +12,10 @@
 /// both cross the same line the same way within `confirmationFrames` frames of each other, together
 /// they count no more than the people the group held (a walker who passes someone standing on the line
 /// drags the stander's foot point across with their merged blob, then parts from them).
+/// A side seen while the background is first learnt is not trusted: people who meet then (and stand
+/// there) swap tracks, so a followed blob may carry the side someone else came from. Until it has been
+/// seen clearly on a side for `confirmationFrames` frames in a row once sides are trusted, a blob seen
+/// on the other side has not crossed: that is just where it is.
 /// No identity survives: a followed blob is a slot number and a position, dropped when lost.
 public struct CrossingCounter {
     public let lines: [CountingLine]
@@ -52,6 +56,12 @@ public struct CrossingCounter {
     var side: [Int8]
     /// Per slot and line: consecutive frames seen clearly on the other side, not yet counted.
     var pending: [Int8]
+    /// Per slot and line: whether its side is trusted (seen while sides are trusted: see `update`).
+    var sideTrusted: [Bool]
+    /// Per slot and line: consecutive frames seen clearly on its side since sides are trusted.
+    var framesOnSide: [Int8]
+    /// Whether the sides seen this frame are trusted.
+    var sidesTrusted = true
     /// Crossings in the last `update` call, per line.
     public private(set) var lastIn: [Int]
     public private(set) var lastOut: [Int]
@@ -93,6 +103,8 @@ public struct CrossingCounter {
         firstFrame = people
         side = [Int8](repeating: 0, count: capacity * max(lines.count, 1))
         pending = side
+        sideTrusted = [Bool](repeating: false, count: capacity * max(lines.count, 1))
+        framesOnSide = side
         lastCrossingFrame = [Int](repeating: Int.min, count: capacity * max(lines.count, 1))
         lastCrossingSide = side
         lastCrossingPeople = [Int](repeating: 0, count: capacity * max(lines.count, 1))
@@ -108,8 +120,11 @@ public struct CrossingCounter {
     }
 
     /// Advances by one frame. `feet[i]` is a counted blob's foot point (full-frame pixels) and
-    /// `counts[i]` its head count (at least 1).
-    public mutating func update(feet: [Point], counts: [Int]) {
+    /// `counts[i]` its head count (at least 1). `sidesTrusted` is false while the background is first
+    /// learnt: blobs are followed then, but the sides they are seen on only hold until a blob is seen
+    /// clearly on a side, for `confirmationFrames` frames in a row, once trusted.
+    public mutating func update(feet: [Point], counts: [Int], sidesTrusted: Bool = true) {
+        self.sidesTrusted = sidesTrusted
         for l in 0..<lines.count {
             lastIn[l] = 0
             lastOut[l] = 0
@@ -196,10 +211,13 @@ public struct CrossingCounter {
             side[k] = clear != 0 ? clear : rawSide(of: p, line: l)
             pending[k] = 0
             lastCrossingFrame[k] = Int.min
+            sideTrusted[k] = sidesTrusted
+            framesOnSide[k] = 0
             if let parent {
                 let inherited = side[parent * lines.count + l]
                 if inherited != 0 && inherited != side[k] && withinExtent(p, line: l) {
                     side[k] = inherited
+                    sideTrusted[k] = sideTrusted[parent * lines.count + l]
                     // Already clearly across: one more frame there confirms the crossing.
                     pending[k] = clear != 0 ? 1 : 0
                 }
@@ -212,23 +230,43 @@ public struct CrossingCounter {
             let k = t * lines.count + l
             let now = clearSide(of: p, line: l)
             let before = side[k]
-            if now == 0 { continue }
+            if now == 0 {
+                framesOnSide[k] = 0
+                continue
+            }
             if before == 0 {
                 side[k] = now
+                sideTrusted[k] = sidesTrusted
                 continue
             }
             if now == before {
                 pending[k] = 0
+                if !sidesTrusted {
+                    framesOnSide[k] = 0
+                } else if framesOnSide[k] < Self.confirmationFrames {
+                    framesOnSide[k] += 1
+                    if framesOnSide[k] >= Self.confirmationFrames { sideTrusted[k] = true }
+                }
+                continue
+            }
+            guard sideTrusted[k] else {
+                // Its side was seen only before the background was learnt (perhaps someone else's, their
+                // tracks swapped as they met): where it is now is its side, not a crossing.
+                side[k] = now
+                pending[k] = 0
+                framesOnSide[k] = sidesTrusted ? 1 : 0
                 continue
             }
             guard withinExtent(p, line: l) && withinExtent(foot[t], line: l) || pending[k] > 0 else {
                 // Went round the end of the segment: not a crossing.
                 side[k] = now
+                sideTrusted[k] = sidesTrusted
                 continue
             }
             // Clearly on the other side: count once it has stayed there for a second frame, so a blob
             // that wobbles across the line and back (a merge, an occluder) counts nothing.
             pending[k] += 1
+            framesOnSide[k] = 0
             if pending[k] >= Self.confirmationFrames {
                 // Blobs merge and split; count the smaller of the two views of how many crossed.
                 let crossed = min(max(min(people[t], n), 1), peopleLeftInGroup(of: t, line: l, side: now))

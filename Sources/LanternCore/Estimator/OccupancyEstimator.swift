@@ -301,7 +301,8 @@ public final class OccupancyEstimator {
             }
             splitGroup(b, into: parts, people: n)
         }
-        crossings.update(feet: feet, counts: feetCounts)
+        // Sides seen while the background is first learnt are not trusted (this frame is framesProcessed - 1).
+        crossings.update(feet: feet, counts: feetCounts, sidesTrusted: framesProcessed > parameters.warmupFrames)
     }
 
     /// Appends `n` foot points for group blob `b`, from its columns' weights and lowest cells.
