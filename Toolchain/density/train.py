@@ -289,7 +289,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default=str(root / "../shared/data/shanghaitech-b"))
     # Defaults: density-v3's recipe, which is density-v2's (session 5) with 4500 steps, not 3000 (MODEL.md).
-    # density-v1's was --arch v1 --crop 128 --batch 32 --lr 2e-3 --warmup 200 --ema 0 --scale-range 0.6 1.5 --count-weight 10 --steps 2000 --eval-every 250.
+    # density-v1's was --arch v1 --crop 128 --batch 32 --lr 2e-3 --warmup 200 --ema 0 --scale-range 0.6 1.5
+    # --count-weight 10 --steps 2000 --eval-every 250.
     parser.add_argument("--arch", choices=sorted(ARCHS), default="wide8")
     parser.add_argument("--crop", type=int, default=CROP)
     parser.add_argument("--scale-range", type=float, nargs=2, default=list(SCALE_RANGE))
