@@ -1,6 +1,6 @@
 """Trains Lantern's density model on ShanghaiTech Part B (train split) and writes the weights file.
 
-    Toolchain/train-density [--steps N] [--seed S] [--arch NAME] ...   (defaults: density-v3's recipe)
+    Toolchain/train-density [--steps N] [--seed S] [--arch NAME] ...   (defaults: density-v4's recipe)
 
 Deterministic from --seed on one machine: the data order, the crops, the augmentations and the
 initial weights all come from it. The test split is only measured, never used to choose anything:
