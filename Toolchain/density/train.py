@@ -72,8 +72,26 @@ ARCHS = {
         (wf.CONV1_RELU, 28, 48),
         (wf.CONV1, 48, 1),
     ],
+    # Session 9: context where it is cheapest. A fourth pooling puts the last stage at 1/16, where a
+    # 3x3 layer of 56 channels costs 110 MACs per input pixel (at 1/8 a 3x3 layer of 32 costs 144), so
+    # the same budget (711.75 MACs, 14.6% of a Pi 4 core at 2 Hz on 640x480) buys 2.9 times the
+    # parameters and a receptive field of 142 pixels (wide8: 70) to tell a crowd from texture; the
+    # map's cells are 16 pixels. Its count weight keeps wide8's loss balance: --count-weight 0.76 on
+    # 256-pixel windows (256 cells) is what 0.05 is for wide8's 1 024 cells.
+    "ctx16": [
+        (wf.CONV3_RELU, 1, 4), (wf.MAXPOOL2, 0, 0),
+        (wf.CONV3_RELU, 4, 12), (wf.MAXPOOL2, 0, 0),
+        (wf.CONV3_RELU, 12, 24), (wf.MAXPOOL2, 0, 0),
+        (wf.CONV3_RELU, 24, 32), (wf.MAXPOOL2, 0, 0),
+        (wf.CONV3_RELU, 32, 56),
+        (wf.CONV3_RELU, 56, 56),
+        (wf.CONV3_RELU, 56, 56),
+        (wf.CONV1_RELU, 56, 64),
+        (wf.CONV1, 64, 1),
+    ],
 }
 ARCH = ARCHS["wide8"]
+# Input pixels per output cell along each axis: 2 per pooling of the network (configure sets it).
 CELL = 8
 # The weights file Lantern ships (Sources/CLanternDensityWeights/weights.c compiles it in), relative to
 # the repository: what Toolchain/train-density writes and calibrate.py, fixture.py and int8_check.py read.
@@ -132,7 +150,7 @@ KERNEL = gaussian_kernel(0.75, 2)
 
 def density_target(points, width, height):
     """People per cell of a (height // CELL) x (width // CELL) grid, each head blurred by a Gaussian of
-    0.75 cells (6 pixels) that sums to one; mass falling outside the grid is lost, as at a crop edge."""
+    0.75 cells (6 pixels at 8-pixel cells) that sums to one; mass falling outside the grid is lost, as at a crop edge."""
     gw, gh = width // CELL, height // CELL
     r = KERNEL.shape[0] // 2
     grid = np.zeros((gh + 2 * r, gw + 2 * r), np.float32)
@@ -280,8 +298,9 @@ def evaluate(apply, images, points, batch=8):
 
 def configure(arch, crop, scale_range):
     """Sets the network and the windows for this run (module-level, read by sample, forward and export)."""
-    global ARCH, CROP, SCALE_RANGE
+    global ARCH, CELL, CROP, SCALE_RANGE
     ARCH, CROP, SCALE_RANGE = ARCHS[arch], crop, scale_range
+    CELL = 2 ** sum(1 for kind, _, _ in ARCH if kind == wf.MAXPOOL2)
 
 
 def main():
