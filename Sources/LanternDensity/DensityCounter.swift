@@ -35,6 +35,8 @@ public final class DensityCounter {
     /// Two rows of every channel of a convolution followed by pooling: such a pair of layers runs two
     /// rows at a time through here, so the full-size map is never written out (`poolsAfter`).
     private let rowPair: UnsafeMutablePointer<Float>
+    /// A row's sums between chunks of input channels (`DensityKernels.chunkChannels`), for the widest row.
+    private let partialSums: UnsafeMutablePointer<DensityKernels.Vector>
     private var mapWidth = 0
     private var mapHeight = 0
     private var mapCellWidth = 0.0
@@ -69,6 +71,7 @@ public final class DensityCounter {
             capacity = max(capacity, layer.outputChannels * (w + 2) * (h + 2))
         }
         rowPair = .allocate(capacity: max(1, rowPairCapacity))
+        partialSums = .allocate(capacity: DensityKernels.partialCount(width: workWidth))
         activationCapacity = capacity
         ping = .allocate(capacity: capacity)
         pong = .allocate(capacity: capacity)
@@ -104,6 +107,7 @@ public final class DensityCounter {
         map.deallocate()
         packedWeights.deallocate()
         rowPair.deallocate()
+        partialSums.deallocate()
     }
 
     /// Whether layer `index` is a convolution that a 2x2 max pooling follows.
@@ -168,12 +172,12 @@ public final class DensityCounter {
                         DensityKernels.conv3x3(
                             input: input, output: output, width: w, height: h, inputChannels: layer.inputChannels,
                             outputChannels: layer.outputChannels, packed: packed, bias: biasBuffer.baseAddress!,
-                            relu: layer.kind.appliesReLU)
+                            relu: layer.kind.appliesReLU, partial: partialSums)
                     } else {
                         DensityKernels.conv1x1(
                             input: input, output: output, width: w, height: h, inputChannels: layer.inputChannels,
                             outputChannels: layer.outputChannels, packed: packed, bias: biasBuffer.baseAddress!,
-                            relu: layer.kind.appliesReLU)
+                            relu: layer.kind.appliesReLU, partial: partialSums)
                     }
                 }
                 index += 1
@@ -215,12 +219,12 @@ public final class DensityCounter {
                     DensityKernels.conv3x3(
                         input: input, width: w, height: h, rows: rows, output: rowPair, outputPlane: 2 * w, outputRowStride: w,
                         inputChannels: layer.inputChannels, outputChannels: channels, packed: packed, bias: bias,
-                        relu: layer.kind.appliesReLU)
+                        relu: layer.kind.appliesReLU, partial: partialSums)
                 } else {
                     DensityKernels.conv1x1(
                         input: input, width: w, height: h, rows: rows, output: rowPair, outputPlane: 2 * w, outputRowStride: w,
                         inputChannels: layer.inputChannels, outputChannels: channels, packed: packed, bias: bias,
-                        relu: layer.kind.appliesReLU)
+                        relu: layer.kind.appliesReLU, partial: partialSums)
                 }
                 DensityKernels.maxPool2Row(
                     top: rowPair, rowStride: w, inputPlane: 2 * w, width: w, channels: channels,

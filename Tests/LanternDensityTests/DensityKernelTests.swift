@@ -152,6 +152,9 @@ import Testing
         var numbers = Numbers(state: UInt64(k) * 1_000_003)
         var shapes: [(w: Int, h: Int, cin: Int, cout: Int)] = [
             (1, 1, 1, 1), (7, 3, 1, 4), (8, 2, 2, 5), (9, 5, 3, 3), (16, 4, 4, 8), (17, 3, 5, 9), (23, 7, 12, 6), (40, 5, 13, 11),
+            // More input channels than one chunk (`chunkChannels`: 14 for 3x3, 128 for 1x1): sums carried
+            // between chunks, on rows whose last vector overlaps the one before.
+            (10, 3, 15, 8), (22, 4, 29, 16), (13, 2, 56, 9), (6, 3, 130, 8), (3, 2, 20, 8),
         ]
         for _ in 0..<30 {
             shapes.append((
@@ -184,6 +187,8 @@ import Testing
                         into: packedBuffer.baseAddress!)
                 }
             }
+            let partial = UnsafeMutableBufferPointer<DensityKernels.Vector>.allocate(capacity: DensityKernels.partialCount(width: w))
+            defer { partial.deallocate() }
             paddedInput.withUnsafeBufferPointer { inputBuffer in
                 output.withUnsafeMutableBufferPointer { outputBuffer in
                     packed.withUnsafeBufferPointer { packedBuffer in
@@ -192,12 +197,12 @@ import Testing
                                 DensityKernels.conv3x3(
                                     input: inputBuffer.baseAddress!, output: outputBuffer.baseAddress!, width: w, height: h,
                                     inputChannels: cin, outputChannels: cout, packed: packedBuffer.baseAddress!,
-                                    bias: biasBuffer.baseAddress!, relu: relu)
+                                    bias: biasBuffer.baseAddress!, relu: relu, partial: partial.baseAddress!)
                             } else {
                                 DensityKernels.conv1x1(
                                     input: inputBuffer.baseAddress!, output: outputBuffer.baseAddress!, width: w, height: h,
                                     inputChannels: cin, outputChannels: cout, packed: packedBuffer.baseAddress!,
-                                    bias: biasBuffer.baseAddress!, relu: relu)
+                                    bias: biasBuffer.baseAddress!, relu: relu, partial: partial.baseAddress!)
                             }
                         }
                     }
@@ -234,6 +239,8 @@ import Testing
             let paddedInput = Self.padded(input, channels: channels, width: w, height: h, slack: slack, fill: sentinel)
             var output = Self.padded(
                 [Float](repeating: sentinel, count: channels * ow * oh), channels: channels, width: ow, height: oh, slack: slack, fill: sentinel)
+            let partial = UnsafeMutableBufferPointer<DensityKernels.Vector>.allocate(capacity: DensityKernels.partialCount(width: w))
+            defer { partial.deallocate() }
             paddedInput.withUnsafeBufferPointer { inputBuffer in
                 output.withUnsafeMutableBufferPointer { outputBuffer in
                     DensityKernels.maxPool2(
