@@ -77,7 +77,9 @@ ARCHS = {
     # the same budget (711.75 MACs, 14.6% of a Pi 4 core at 2 Hz on 640x480) buys 2.9 times the
     # parameters and a receptive field of 142 pixels (wide8: 70) to tell a crowd from texture; the
     # map's cells are 16 pixels. Its count weight keeps wide8's loss balance: --count-weight 0.76 on
-    # 256-pixel windows (256 cells) is what 0.05 is for wide8's 1 024 cells.
+    # 256-pixel windows (256 cells) is what 0.05 is for wide8's 1 024 cells. Measured in session 9: not
+    # better than wide8 (test MAE 26.37 against 25.84; its fitted images' MAE 23.98 against 24.12), so
+    # not shipped (MODEL.md, "Session 9").
     "ctx16": [
         (wf.CONV3_RELU, 1, 4), (wf.MAXPOOL2, 0, 0),
         (wf.CONV3_RELU, 4, 12), (wf.MAXPOOL2, 0, 0),
