@@ -239,8 +239,6 @@ import Testing
             let paddedInput = Self.padded(input, channels: channels, width: w, height: h, slack: slack, fill: sentinel)
             var output = Self.padded(
                 [Float](repeating: sentinel, count: channels * ow * oh), channels: channels, width: ow, height: oh, slack: slack, fill: sentinel)
-            let partial = UnsafeMutableBufferPointer<DensityKernels.Vector>.allocate(capacity: DensityKernels.partialCount(width: w))
-            defer { partial.deallocate() }
             paddedInput.withUnsafeBufferPointer { inputBuffer in
                 output.withUnsafeMutableBufferPointer { outputBuffer in
                     DensityKernels.maxPool2(

@@ -92,9 +92,15 @@ ARCHS = {
         (wf.CONV1, 64, 1),
     ],
 }
+
+
+def cell_size(arch):
+    """Input pixels per output cell along each axis: 2 per pooling of the network."""
+    return 2 ** sum(1 for kind, _, _ in arch if kind == wf.MAXPOOL2)
+
+
 ARCH = ARCHS["wide8"]
-# Input pixels per output cell along each axis: 2 per pooling of the network (configure sets it).
-CELL = 8
+CELL = cell_size(ARCH)  # configure() sets both for the run's network
 # The weights file Lantern ships (Sources/CLanternDensityWeights/weights.c compiles it in), relative to
 # the repository: what Toolchain/train-density writes and calibrate.py, fixture.py and int8_check.py read.
 SHIPPED_WEIGHTS = "Sources/LanternDensity/Weights/density-v4.bin"
@@ -302,7 +308,7 @@ def configure(arch, crop, scale_range):
     """Sets the network and the windows for this run (module-level, read by sample, forward and export)."""
     global ARCH, CELL, CROP, SCALE_RANGE
     ARCH, CROP, SCALE_RANGE = ARCHS[arch], crop, scale_range
-    CELL = 2 ** sum(1 for kind, _, _ in ARCH if kind == wf.MAXPOOL2)
+    CELL = cell_size(ARCH)
 
 
 def main():
