@@ -359,6 +359,10 @@ def main():
     parser.add_argument("--ema", type=float, default=0.995,
                         help="decay of the weights' moving average that is evaluated and exported (0: the weights themselves)")
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--teacher", help="a weights file whose map, run on each training window, is the per-cell target "
+                        "(knowledge distillation; the count term keeps the heads' count)")
+    parser.add_argument("--teacher-mix", type=float, default=1.0,
+                        help="share of the teacher's map in the per-cell target (the rest: the heads' Gaussian map)")
     parser.add_argument("--eval-every", type=int, default=100)
     parser.add_argument("--out", default=str(root / SHIPPED_WEIGHTS))
     parser.add_argument("--report", default=str(root / ".cache/density/metrics.json"))
@@ -382,6 +386,14 @@ def main():
     macs, field = cost(ARCH)
     print(f"train-density: network {args.arch}: {n_params} parameters, {macs:g} MACs per input pixel, "
           f"receptive field {field} pixels", flush=True)
+    teacher = None
+    if args.teacher:
+        teacher_layers, _ = wf.decode(Path(args.teacher).read_bytes())
+        if 2 ** sum(1 for kind, _, _ in teacher_layers if kind == wf.MAXPOOL2) != CELL:
+            sys.exit(f"train-density: {args.teacher}: its map's cells are not {CELL} pixels like {args.arch}'s")
+        teacher = jax.jit(lambda v: forward_exported(teacher_layers, v))
+        print(f"train-density: per-cell target {args.teacher_mix:g} x the map of {args.teacher} "
+              f"+ {1 - args.teacher_mix:g} x the heads' map", flush=True)
     schedule = optax.warmup_cosine_decay_schedule(0.0, args.lr, min(args.warmup, args.steps // 10), args.steps, args.lr * 0.01)
     optimiser = optax.adam(schedule)
     state = optimiser.init(params)
@@ -390,17 +402,17 @@ def main():
     # whole-image count of the checkpoint.
     average = jax.tree_util.tree_map(lambda a: a, params)
 
-    def loss_fn(p, x, y):
+    def loss_fn(p, x, y, target):
         pred = forward(p, x)
-        cells = jnp.mean((pred - y * DENSITY_SCALE) ** 2)
+        cells = jnp.mean((pred - target * DENSITY_SCALE) ** 2)
         # Per-cell error alone leaves a small even offset almost free, yet summed over the thousands of
         # cells of a whole image it is tens of people: also penalise each crop's count error (people).
         counts = jnp.mean(((pred.sum(axis=(1, 2)) - y.sum(axis=(1, 2)) * DENSITY_SCALE) / DENSITY_SCALE) ** 2)
         return cells + args.count_weight * counts
 
     @jax.jit
-    def step(p, s, a, x, y, decay):
-        loss, grads = jax.value_and_grad(loss_fn)(p, x, y)
+    def step(p, s, a, x, y, target, decay):
+        loss, grads = jax.value_and_grad(loss_fn)(p, x, y, target)
         updates, s = optimiser.update(grads, s, p)
         p = optax.apply_updates(p, updates)
         a = jax.tree_util.tree_map(lambda m, v: decay * m + (1.0 - decay) * v, a, p)
@@ -414,8 +426,9 @@ def main():
         batch = [sample(rng, images[i], points[i]) for i in rng.choice(fit, args.batch)]
         x = jnp.asarray(np.stack([b[0] for b in batch]))
         y = jnp.asarray(np.stack([b[1] for b in batch]))
+        target = y if teacher is None else args.teacher_mix * teacher(x) + (1.0 - args.teacher_mix) * y
         decay = jnp.float32(min(args.ema, (1.0 + it) / (10.0 + it)))
-        params, state, average, loss = step(params, state, average, x, y, decay)
+        params, state, average, loss = step(params, state, average, x, y, target, decay)
         running.append(float(loss))
         if it % args.eval_every == 0 or it == args.steps:
             val, _ = evaluate(lambda v: apply_scaled(average, v), [images[i] for i in held], [points[i] for i in held])
@@ -444,6 +457,8 @@ def main():
     report = {
         "seed": args.seed, "steps": args.steps, "batch": args.batch, "lr": args.lr, "ema": args.ema, "arch": args.arch, "crop": CROP,
         "scale_range": list(SCALE_RANGE), "count_weight": args.count_weight, "warmup": args.warmup,
+        "teacher": args.teacher and {"file": args.teacher, "sha256": hashlib.sha256(Path(args.teacher).read_bytes()).hexdigest(),
+                                     "mix": args.teacher_mix},
         "parameters": n_params,
         "chosen_step": best_step, "held_out": val, "test": test, "seconds": round(time.time() - started),
         "sha256": hashlib.sha256(data_bytes).hexdigest(), "bytes": len(data_bytes),
