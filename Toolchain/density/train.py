@@ -1,6 +1,6 @@
 """Trains Lantern's density model on ShanghaiTech Part B (train split) and writes the weights file.
 
-    Toolchain/train-density [--steps N] [--seed S] [--arch NAME] ...   (defaults: density-v4's recipe)
+    Toolchain/train-density [--steps N] [--seed S] [--arch NAME] [--teacher FILE|none] ...   (defaults: density-v5's recipe)
 
 Deterministic from --seed on one machine: the data order, the crops, the augmentations and the
 initial weights all come from it. The test split is only measured, never used to choose anything:
@@ -133,7 +133,10 @@ ARCH = ARCHS["wide8"]
 CELL = cell_size(ARCH)  # configure() sets both for the run's network
 # The weights file Lantern ships (Sources/CLanternDensityWeights/weights.c compiles it in), relative to
 # the repository: what Toolchain/train-density writes and calibrate.py, fixture.py and int8_check.py read.
-SHIPPED_WEIGHTS = "Sources/LanternDensity/Weights/density-v4.bin"
+SHIPPED_WEIGHTS = "Sources/LanternDensity/Weights/density-v5.bin"
+# The teacher whose maps density-v5 learnt from (--teacher's default): wide8x2 (train.py --arch wide8x2
+# --teacher none, then calibrate.py on it; MODEL.md, "The teacher"). A training input only, never shipped.
+TEACHER = "Toolchain/density/wide8x2-teacher.bin"
 # Training targets are people per cell times this (keeps the loss well scaled); export divides it out.
 DENSITY_SCALE = 100.0
 # Height of a standing person at the middle row of a ShanghaiTech B image at 512x384 (about 80 px;
@@ -345,7 +348,8 @@ def main():
     root = Path(__file__).resolve().parents[2]
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default=str(root / "../shared/data/shanghaitech-b"))
-    # Defaults: density-v4's recipe, which is density-v2's (session 5) with 7000 steps, not 3000 (v3: 4500; MODEL.md).
+    # Defaults: density-v5's recipe, density-v4's with the teacher's maps as the per-cell target (session 11);
+    # density-v4's is --teacher none, density-v2's (session 5) with 7000 steps, not 3000 (v3: 4500; MODEL.md).
     # density-v1's was --arch v1 --crop 128 --batch 32 --lr 2e-3 --warmup 200 --ema 0 --scale-range 0.6 1.5
     # --count-weight 10 --steps 2000 --eval-every 250.
     parser.add_argument("--arch", choices=sorted(ARCHS), default="wide8")
@@ -359,8 +363,9 @@ def main():
     parser.add_argument("--ema", type=float, default=0.995,
                         help="decay of the weights' moving average that is evaluated and exported (0: the weights themselves)")
     parser.add_argument("--seed", type=int, default=15)
-    parser.add_argument("--teacher", help="a weights file whose map, run on each training window, is the per-cell target "
-                        "(knowledge distillation; the count term keeps the heads' count)")
+    parser.add_argument("--teacher", default=str(root / TEACHER),
+                        help="a weights file whose map, run on each training window, is the per-cell target "
+                        "(knowledge distillation; the count term keeps the heads' count); none: the heads' map alone")
     parser.add_argument("--teacher-mix", type=float, default=1.0,
                         help="share of the teacher's map in the per-cell target (the rest: the heads' Gaussian map)")
     parser.add_argument("--eval-every", type=int, default=100)
@@ -387,7 +392,10 @@ def main():
     print(f"train-density: network {args.arch}: {n_params} parameters, {macs:g} MACs per input pixel, "
           f"receptive field {field} pixels", flush=True)
     teacher = None
-    if args.teacher:
+    if args.teacher != "none":
+        if not Path(args.teacher).exists():
+            sys.exit(f"train-density: {args.teacher}: not found; pass --teacher none to train from the heads alone "
+                     f"(density-v4's recipe), or make the teacher as MODEL.md says")
         teacher_layers, _ = wf.decode(Path(args.teacher).read_bytes())
         if 2 ** sum(1 for kind, _, _ in teacher_layers if kind == wf.MAXPOOL2) != CELL:
             sys.exit(f"train-density: {args.teacher}: its map's cells are not {CELL} pixels like {args.arch}'s")
@@ -457,7 +465,7 @@ def main():
     report = {
         "seed": args.seed, "steps": args.steps, "batch": args.batch, "lr": args.lr, "ema": args.ema, "arch": args.arch, "crop": CROP,
         "scale_range": list(SCALE_RANGE), "count_weight": args.count_weight, "warmup": args.warmup,
-        "teacher": args.teacher and {"file": args.teacher, "sha256": hashlib.sha256(Path(args.teacher).read_bytes()).hexdigest(),
+        "teacher": args.teacher != "none" and {"file": args.teacher, "sha256": hashlib.sha256(Path(args.teacher).read_bytes()).hexdigest(),
                                      "mix": args.teacher_mix},
         "parameters": n_params,
         "chosen_step": best_step, "held_out": val, "test": test, "seconds": round(time.time() - started),
