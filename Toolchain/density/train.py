@@ -76,7 +76,7 @@ ARCHS = {
     # MACs per input pixel (3.9 times wide8; 58% of a Pi 4 core at 2 Hz on 640x480 by the benchmark's
     # rule, against issue 15's 15%). Measured: test MAE 20.36 after its gain, fitted images 19.65
     # (wide8: 25.84 and 23.85), so the compute is what limits wide8; not shipped for its cost
-    # (MODEL.md, "Session 10").
+    # (MODEL.md, "Session 10"). Since session 11 its run is density-v5's teacher (TEACHER below).
     "wide8x2": [
         (wf.CONV3_RELU, 1, 8), (wf.MAXPOOL2, 0, 0),
         (wf.CONV3_RELU, 8, 24), (wf.MAXPOOL2, 0, 0),
