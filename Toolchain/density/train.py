@@ -397,7 +397,7 @@ def main():
             sys.exit(f"train-density: {args.teacher}: not found; pass --teacher none to train from the heads alone "
                      f"(density-v4's recipe), or make the teacher as MODEL.md says")
         teacher_layers, _ = wf.decode(Path(args.teacher).read_bytes())
-        if 2 ** sum(1 for kind, _, _ in teacher_layers if kind == wf.MAXPOOL2) != CELL:
+        if cell_size(teacher_layers) != CELL:
             sys.exit(f"train-density: {args.teacher}: its map's cells are not {CELL} pixels like {args.arch}'s")
         teacher = jax.jit(lambda v: forward_exported(teacher_layers, v))
         print(f"train-density: per-cell target {args.teacher_mix:g} x the map of {args.teacher} "
@@ -465,8 +465,8 @@ def main():
     report = {
         "seed": args.seed, "steps": args.steps, "batch": args.batch, "lr": args.lr, "ema": args.ema, "arch": args.arch, "crop": CROP,
         "scale_range": list(SCALE_RANGE), "count_weight": args.count_weight, "warmup": args.warmup,
-        "teacher": args.teacher != "none" and {"file": args.teacher, "sha256": hashlib.sha256(Path(args.teacher).read_bytes()).hexdigest(),
-                                     "mix": args.teacher_mix},
+        "teacher": None if teacher is None else {"file": args.teacher, "mix": args.teacher_mix,
+                                                 "sha256": hashlib.sha256(Path(args.teacher).read_bytes()).hexdigest()},
         "parameters": n_params,
         "chosen_step": best_step, "held_out": val, "test": test, "seconds": round(time.time() - started),
         "sha256": hashlib.sha256(data_bytes).hexdigest(), "bytes": len(data_bytes),
