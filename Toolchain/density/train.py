@@ -369,6 +369,9 @@ def main():
     parser.add_argument("--teacher-mix", type=float, default=1.0,
                         help="share of the teacher's map in the per-cell target (the rest: the heads' Gaussian map)")
     parser.add_argument("--eval-every", type=int, default=100)
+    parser.add_argument("--clip", type=float, default=0,
+                        help="clip each step's gradient to this global norm before Adam (0: no clipping; session 12 "
+                        "measured 300, MODEL.md)")
     parser.add_argument("--out", default=str(root / SHIPPED_WEIGHTS))
     parser.add_argument("--report", default=str(root / ".cache/density/metrics.json"))
     args = parser.parse_args()
@@ -404,6 +407,8 @@ def main():
               f"+ {1 - args.teacher_mix:g} x the heads' map", flush=True)
     schedule = optax.warmup_cosine_decay_schedule(0.0, args.lr, min(args.warmup, args.steps // 10), args.steps, args.lr * 0.01)
     optimiser = optax.adam(schedule)
+    if args.clip > 0:
+        optimiser = optax.chain(optax.clip_by_global_norm(args.clip), optimiser)
     state = optimiser.init(params)
     # What is evaluated and exported is an exponential moving average of the weights (decay --ema, with
     # the usual warm-up so the first steps' weights do not linger): one noisy step no longer moves the
@@ -424,25 +429,30 @@ def main():
         updates, s = optimiser.update(grads, s, p)
         p = optax.apply_updates(p, updates)
         a = jax.tree_util.tree_map(lambda m, v: decay * m + (1.0 - decay) * v, a, p)
-        return p, s, a, loss
+        return p, s, a, loss, optax.global_norm(grads)
 
     apply_scaled = jax.jit(lambda p, x: forward(p, x) / DENSITY_SCALE)
     best = None
     history = []
     running = []
+    norms = []  # the gradient's global norm at each step since the last evaluation (before any clipping)
     for it in range(1, args.steps + 1):
         batch = [sample(rng, images[i], points[i]) for i in rng.choice(fit, args.batch)]
         x = jnp.asarray(np.stack([b[0] for b in batch]))
         y = jnp.asarray(np.stack([b[1] for b in batch]))
         target = y if teacher is None else args.teacher_mix * teacher(x) + (1.0 - args.teacher_mix) * y
         decay = jnp.float32(min(args.ema, (1.0 + it) / (10.0 + it)))
-        params, state, average, loss = step(params, state, average, x, y, target, decay)
+        params, state, average, loss, norm = step(params, state, average, x, y, target, decay)
         running.append(float(loss))
+        norms.append(float(norm))
         if it % args.eval_every == 0 or it == args.steps:
             val, _ = evaluate(lambda v: apply_scaled(average, v), [images[i] for i in held], [points[i] for i in held])
             history.append({"step": it, "loss": float(np.mean(running)), "val_mae": val["mae"], "val_rmse": val["rmse"],
                             "val_bias": val["bias"], "seconds": round(time.time() - started)})
+            history[-1].update({"grad_norm_mean": float(np.mean(norms)), "grad_norm_max": float(np.max(norms)),
+                                "clipped": int(np.sum(np.array(norms) > args.clip)) if args.clip > 0 else 0})
             running = []
+            norms = []
             mark = ""
             if best is None or val["mae"] < best[0]["mae"]:
                 best = (val, it, jax.tree_util.tree_map(np.asarray, average))
@@ -452,7 +462,8 @@ def main():
                 cache.mkdir(parents=True, exist_ok=True)
                 (cache / "best-so-far.bin").write_bytes(wf.encode(export_layers(best[2]), PERSON_HEIGHT))
             print(f"step {it}: loss {history[-1]['loss']:.4f} held-out MAE {val['mae']:.2f} bias {val['bias']:+.2f} "
-                  f"({history[-1]['seconds']} s){mark}", flush=True)
+                  f"gradient norm mean {history[-1]['grad_norm_mean']:.0f} max {history[-1]['grad_norm_max']:.0f} "
+                  f"clipped {history[-1]['clipped']} ({history[-1]['seconds']} s){mark}", flush=True)
 
     val, best_step, best_params = best
     layers = export_layers(best_params)
@@ -464,7 +475,7 @@ def main():
     import hashlib
     report = {
         "seed": args.seed, "steps": args.steps, "batch": args.batch, "lr": args.lr, "ema": args.ema, "arch": args.arch, "crop": CROP,
-        "scale_range": list(SCALE_RANGE), "count_weight": args.count_weight, "warmup": args.warmup,
+        "scale_range": list(SCALE_RANGE), "count_weight": args.count_weight, "warmup": args.warmup, "clip": args.clip,
         "teacher": None if teacher is None else {"file": args.teacher, "mix": args.teacher_mix,
                                                  "sha256": hashlib.sha256(Path(args.teacher).read_bytes()).hexdigest()},
         "parameters": n_params,
