@@ -448,9 +448,9 @@ def main():
         if it % args.eval_every == 0 or it == args.steps:
             val, _ = evaluate(lambda v: apply_scaled(average, v), [images[i] for i in held], [points[i] for i in held])
             history.append({"step": it, "loss": float(np.mean(running)), "val_mae": val["mae"], "val_rmse": val["rmse"],
-                            "val_bias": val["bias"], "seconds": round(time.time() - started)})
-            history[-1].update({"grad_norm_mean": float(np.mean(norms)), "grad_norm_max": float(np.max(norms)),
-                                "clipped": int(np.sum(np.array(norms) > args.clip)) if args.clip > 0 else 0})
+                            "val_bias": val["bias"], "seconds": round(time.time() - started),
+                            "grad_norm_mean": float(np.mean(norms)), "grad_norm_max": float(np.max(norms)),
+                            "clipped": int(np.sum(np.array(norms) > args.clip)) if args.clip > 0 else 0})
             running = []
             norms = []
             mark = ""
