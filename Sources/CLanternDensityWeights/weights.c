@@ -1,4 +1,4 @@
-// Embeds Sources/LanternDensity/Weights/density-v5.bin. The assembler looks for an .incbin file in
+// Embeds Sources/LanternDensity/Weights/density-v6.bin. The assembler looks for an .incbin file in
 // the include folders: every build of this module passes its own include folder (SwiftPM, and
 // Toolchain/build-aarch64 for each C module), and the path below is relative to it. A build does not
 // notice a new .bin by itself: touch this file after replacing the weights (Toolchain/train-density does).
@@ -12,7 +12,7 @@ __asm__(
     "  .globl lantern_density_weights_end\n"
     "  .hidden lantern_density_weights_end\n"
     "lantern_density_weights_begin:\n"
-    "  .incbin \"../../LanternDensity/Weights/density-v5.bin\"\n"
+    "  .incbin \"../../LanternDensity/Weights/density-v6.bin\"\n"
     "lantern_density_weights_end:\n"
     "  .byte 0\n"
     "  .previous\n");

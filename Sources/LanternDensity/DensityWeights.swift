@@ -13,7 +13,7 @@ public struct DensityWeights: Sendable {
     /// camera's frames are resampled so that its people have this height.
     public let personHeight: Float
 
-    /// The weights compiled into this binary from Sources/LanternDensity/Weights/density-v5.bin.
+    /// The weights compiled into this binary from Sources/LanternDensity/Weights/density-v6.bin.
     public static func bundled() throws(DensityWeightsError) -> DensityWeights {
         try DensityWeights(bytes: bundledBytes)
     }

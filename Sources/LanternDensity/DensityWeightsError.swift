@@ -14,7 +14,7 @@ public enum DensityWeightsError: Error, Equatable, Sendable, CustomStringConvert
     public var description: String {
         switch self {
         case .notAWeightsFile:
-            return "not a Lantern density weights file (no 'LDEN' signature); use Sources/LanternDensity/Weights/density-v5.bin"
+            return "not a Lantern density weights file (no 'LDEN' signature); use Sources/LanternDensity/Weights/density-v6.bin"
         case .unsupportedVersion(let found, let expected):
             return "weights file version \(found), this build reads version \(expected); use the file built with this version"
         case .wrongSize(let found, let expected):

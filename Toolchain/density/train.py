@@ -1,6 +1,6 @@
 """Trains Lantern's density model on ShanghaiTech Part B (train split) and writes the weights file.
 
-    Toolchain/train-density [--steps N] [--seed S] [--arch NAME] [--teacher FILE|none] ...   (defaults: density-v5's recipe)
+    Toolchain/train-density [--steps N] [--seed S] [--arch NAME] [--teacher FILE|none] ...   (defaults: density-v6's recipe)
 
 Deterministic from --seed on one machine: the data order, the crops, the augmentations and the
 initial weights all come from it. The test split is only measured, never used to choose anything:
@@ -133,8 +133,8 @@ ARCH = ARCHS["wide8"]
 CELL = cell_size(ARCH)  # configure() sets both for the run's network
 # The weights file Lantern ships (Sources/CLanternDensityWeights/weights.c compiles it in), relative to
 # the repository: what Toolchain/train-density writes and calibrate.py, fixture.py and int8_check.py read.
-SHIPPED_WEIGHTS = "Sources/LanternDensity/Weights/density-v5.bin"
-# The teacher whose maps density-v5 learnt from (--teacher's default): wide8x2 (train.py --arch wide8x2
+SHIPPED_WEIGHTS = "Sources/LanternDensity/Weights/density-v6.bin"
+# The teacher whose maps density-v5 and density-v6 learnt from (--teacher's default): wide8x2 (train.py --arch wide8x2
 # --teacher none, then calibrate.py on it; MODEL.md, "The teacher"). A training input only, never shipped.
 TEACHER = "Toolchain/density/wide8x2-teacher.bin"
 # Training targets are people per cell times this (keeps the loss well scaled); export divides it out.
@@ -348,7 +348,9 @@ def main():
     root = Path(__file__).resolve().parents[2]
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default=str(root / "../shared/data/shanghaitech-b"))
-    # Defaults: density-v5's recipe, density-v4's with the teacher's maps as the per-cell target (session 11);
+    # Defaults: density-v6's recipe, density-v5's with each step's gradient clipped to a global norm of 300
+    # (session 12; density-v5's is --clip 0). density-v5's is density-v4's with the teacher's maps as the
+    # per-cell target (session 11);
     # density-v4's is --teacher none, density-v2's (session 5) with 7000 steps, not 3000 (v3: 4500; MODEL.md).
     # density-v1's was --arch v1 --crop 128 --batch 32 --lr 2e-3 --warmup 200 --ema 0 --scale-range 0.6 1.5
     # --count-weight 10 --steps 2000 --eval-every 250.
@@ -369,9 +371,9 @@ def main():
     parser.add_argument("--teacher-mix", type=float, default=1.0,
                         help="share of the teacher's map in the per-cell target (the rest: the heads' Gaussian map)")
     parser.add_argument("--eval-every", type=int, default=100)
-    parser.add_argument("--clip", type=float, default=0,
-                        help="clip each step's gradient to this global norm before Adam (0: no clipping; session 12 "
-                        "measured 300, MODEL.md)")
+    parser.add_argument("--clip", type=float, default=300,
+                        help="clip each step's gradient to this global norm before Adam (0: no clipping, density-v5's "
+                        "recipe; MODEL.md, \"Gradient clipping\")")
     parser.add_argument("--out", default=str(root / SHIPPED_WEIGHTS))
     parser.add_argument("--report", default=str(root / ".cache/density/metrics.json"))
     args = parser.parse_args()

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-/// The first byte of the embedded density-v5.bin.
+/// The first byte of the embedded density-v6.bin.
 const unsigned char *lantern_density_weights_start(void);
 /// Its length in bytes.
 size_t lantern_density_weights_size(void);
