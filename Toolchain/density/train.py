@@ -351,9 +351,9 @@ def main():
     # Defaults: density-v6's recipe, density-v5's with each step's gradient clipped to a global norm of 300
     # (session 12; density-v5's is --clip 0). density-v5's is density-v4's with the teacher's maps as the
     # per-cell target (session 11);
-    # density-v4's is --teacher none, density-v2's (session 5) with 7000 steps, not 3000 (v3: 4500; MODEL.md).
+    # density-v4's is --teacher none --clip 0, density-v2's (session 5) with 7000 steps, not 3000 (v3: 4500; MODEL.md).
     # density-v1's was --arch v1 --crop 128 --batch 32 --lr 2e-3 --warmup 200 --ema 0 --scale-range 0.6 1.5
-    # --count-weight 10 --steps 2000 --eval-every 250.
+    # --count-weight 10 --steps 2000 --eval-every 250 --teacher none --clip 0.
     parser.add_argument("--arch", choices=sorted(ARCHS), default="wide8")
     parser.add_argument("--crop", type=int, default=CROP)
     parser.add_argument("--scale-range", type=float, nargs=2, default=list(SCALE_RANGE))
