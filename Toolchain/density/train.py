@@ -76,7 +76,7 @@ ARCHS = {
     # MACs per input pixel (3.9 times wide8; 58% of a Pi 4 core at 2 Hz on 640x480 by the benchmark's
     # rule, against issue 15's 15%). Measured: test MAE 20.36 after its gain, fitted images 19.65
     # (wide8: 25.84 and 23.85), so the compute is what limits wide8; not shipped for its cost
-    # (MODEL.md, "Session 10"). Since session 11 its run is density-v5's teacher (TEACHER below).
+    # (MODEL.md, "Session 10"). Since session 11 its run is density-v5's and density-v6's teacher (TEACHER below).
     "wide8x2": [
         (wf.CONV3_RELU, 1, 8), (wf.MAXPOOL2, 0, 0),
         (wf.CONV3_RELU, 8, 24), (wf.MAXPOOL2, 0, 0),
@@ -135,7 +135,7 @@ CELL = cell_size(ARCH)  # configure() sets both for the run's network
 # the repository: what Toolchain/train-density writes and calibrate.py, fixture.py and int8_check.py read.
 SHIPPED_WEIGHTS = "Sources/LanternDensity/Weights/density-v6.bin"
 # The teacher whose maps density-v5 and density-v6 learnt from (--teacher's default): wide8x2 (train.py --arch wide8x2
-# --teacher none, then calibrate.py on it; MODEL.md, "The teacher"). A training input only, never shipped.
+# --teacher none --clip 0, then calibrate.py on it; MODEL.md, "The teacher"). A training input only, never shipped.
 TEACHER = "Toolchain/density/wide8x2-teacher.bin"
 # Training targets are people per cell times this (keeps the loss well scaled); export divides it out.
 DENSITY_SCALE = 100.0
