@@ -20,7 +20,7 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Ground truth counts.csv (frame,count): end with an accuracy line.")
     var truth: String?
 
-    @Option(help: "Ground truth boxes.csv (frame,id,x,y,w,h): also score zones and line crossings.")
+    @Option(help: "Ground truth boxes.csv (frame,id,x,y,w,h): also score zones and line crossings, and check what the blobs are worth per person.")
     var boxes: String?
 
     @Option(help: "Frames processed but not scored at the start, while the background is learnt.")
@@ -38,6 +38,9 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "Print JSON lines: one object per frame, then one {\"summary\": ...} object.")
     var json = false
 
+    @Flag(help: "With --json: also each frame's counted blobs (motion path), [x, y, width, height, people] in frame pixels.")
+    var blobs = false
+
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
@@ -46,6 +49,7 @@ struct ReplayCommand: ParsableCommand {
 
     func replay() throws(SimulatorError) {
         guard warmup >= 0 else { throw SimulatorError("--warmup must be 0 or more (got \(warmup))", status: .usage) }
+        guard !blobs || json else { throw SimulatorError("--blobs goes with --json (the blobs are a field of each frame's object)", status: .usage) }
         let sitePath = site ?? defaultSitePath(forClip: clip)
         var siteConfig = try SiteConfig.load(path: sitePath)
         if let densityRate {
@@ -61,6 +65,7 @@ struct ReplayCommand: ParsableCommand {
         var zoneScores = [Score](repeating: Score(), count: zoneNames.count)
         var zoneTruth: ZoneAndLineTruth?
         if let truthBoxes { zoneTruth = ZoneAndLineTruth(boxes: truthBoxes, site: siteConfig, firstFrame: warmup) }
+        var blobCheck = truthBoxes.map { BlobCheck(boxes: $0) }
         var totalIn = [Int](repeating: 0, count: siteConfig.lines.count), totalOut = totalIn
 
         var transform: ((Int, UnsafeMutableBufferPointer<UInt8>, Int, Int) -> Void)?
@@ -91,6 +96,9 @@ struct ReplayCommand: ParsableCommand {
                     totalIn[l] += lineIn[l]
                     totalOut[l] += lineOut[l]
                 }
+                if blobCheck != nil, frame.estimate.trusted, let e = agent.estimator {
+                    blobCheck!.add(frame: frame.index, blobs: e.blobs, area: Self.view(e), minimumPeople: e.parameters.minimumBlobPeople)
+                }
             }
             guard !logging.quiet else { return }
             if json {
@@ -101,6 +109,21 @@ struct ReplayCommand: ParsableCommand {
                 w.field("people", frame.estimate.people, places: 2)
                 w.field("condition", frame.estimate.condition.name)
                 if frame.estimate.densityPeople > 0 { w.field("density", frame.estimate.densityPeople, places: 2) }
+                if blobs, let e = agent.estimator {
+                    w.key("blobs")
+                    w.beginArray()
+                    for blob in e.blobs where blob.people >= e.parameters.minimumBlobPeople {
+                        let box = BlobCheck.pixelBox(blob, in: Self.view(e))
+                        w.beginArray()
+                        w.integer(box.x)
+                        w.integer(box.y)
+                        w.integer(box.width)
+                        w.integer(box.height)
+                        w.fixed(blob.people, places: 2)
+                        w.endArray()
+                    }
+                    w.endArray()
+                }
                 if !zoneNames.isEmpty {
                     w.key("zones")
                     w.beginObject()
@@ -177,6 +200,21 @@ struct ReplayCommand: ParsableCommand {
                 }
                 w.endObject()
             }
+            if let blobCheck {
+                // Keyed by the annotated people a blob holds ("3" also holds more).
+                w.key("blobs")
+                w.beginObject()
+                for (g, group) in blobCheck.groups.enumerated() {
+                    w.key(String(g))
+                    w.beginObject()
+                    w.field("blobs", group.blobs)
+                    w.field("people", group.people, places: 2)
+                    w.field("truth", group.truth)
+                    w.endObject()
+                }
+                w.field("peopleOutside", blobCheck.peopleOutside)
+                w.endObject()
+            }
             w.endObject()
             w.endObject()
             print(w.text)
@@ -193,6 +231,7 @@ struct ReplayCommand: ParsableCommand {
                     + "out=\(totalOut[l]) truth=\(tOut) error=\(formatSigned(ZoneAndLineTruth.percentError(totalOut[l], truth: tOut), places: 1))%")
             }
         }
+        if let blobCheck { print(blobCheck.line) }
         if let densityPath {
             print(DensitySummary.line(densityPath, hertz: siteConfig.density.hertz))
         }
@@ -201,5 +240,11 @@ struct ReplayCommand: ParsableCommand {
             print("lantern: frames=\(summary.frames) scored=\(s.scored) fps=\(formatFixed(summary.framesPerSecond, places: 1)) "
                 + "MAE=\(formatFixed(s.mae, places: 3)) RMSE=\(formatFixed(s.rmse, places: 3)) bias=\(formatSigned(s.bias, places: 3))")
         }
+    }
+
+    /// The analysed area as the estimator found it in the last frame (camera shake followed): where its
+    /// blobs' cells are.
+    static func view(_ e: OccupancyEstimator) -> PixelRect {
+        PixelRect(x: e.area.x + e.cameraShift.x, y: e.area.y + e.cameraShift.y, width: e.area.width, height: e.area.height)
     }
 }

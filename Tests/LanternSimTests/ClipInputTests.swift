@@ -63,6 +63,26 @@ import Testing
         let summary = try JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as? [String: Any]
         let body = summary?["summary"] as? [String: Any]
         #expect(body?["scored"] as? Int == 110 && body?["mae"] is Double && body?["zones"] is [String: Any] && body?["lines"] is [String: Any])
+        let lone = (body?["blobs"] as? [String: Any])?["1"] as? [String: Any]
+        let people = lone?["people"] as? Double ?? 0, truth = lone?["truth"] as? Int ?? 0
+        #expect(truth > 100 && abs(people / Double(truth) - 1) < 0.2, "lone walkers' blobs: \(String(describing: lone))")
+    }
+
+    @Test func blobsAddEachFramesCountedBlobsInFramePixels() throws {
+        let run = try runBuiltProduct("lantern-sim", ["replay", Self.sample + "/frames.y4m", "--json", "--blobs"])
+        #expect(run.status == 0, "\(run.stderr)")
+        var blobs = 0
+        for line in run.stdout.split(separator: "\n").dropLast() {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            for blob in object?["blobs"] as? [[Double]] ?? [] {
+                blobs += 1
+                #expect(blob.count == 5 && blob[0] >= 0 && blob[1] >= 0 && blob[2] > 0 && blob[3] > 0, "\(line)")
+                #expect(blob[0] + blob[2] <= 384 && blob[1] + blob[3] <= 288 && blob[4] >= 0.5, "\(line)")
+            }
+        }
+        #expect(blobs > 500, "the sample's walkers make blobs in most frames: \(blobs)")
+        let alone = try runBuiltProduct("lantern-sim", ["replay", Self.sample + "/frames.y4m", "--blobs"])
+        #expect(alone.status == 64 && alone.stderr.contains("--blobs goes with --json"), "\(alone.stderr)")
     }
 
     @Test(.enabled(if: hasJQ)) func jqReadsEveryLineOfReplayJSON() throws {

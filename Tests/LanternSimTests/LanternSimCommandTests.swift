@@ -46,6 +46,16 @@ import Testing
         #expect(last.contains(" MAE=0.") && last.contains(" RMSE=") && last.contains(" bias="))
     }
 
+    @Test func withBoxesTheReplaySaysWhatALoneWalkersBlobIsWorth() throws {
+        let result = try run(["replay", Self.sample + "/frames.y4m", "--boxes", Self.sample + "/boxes.csv", "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let line = result.stdout.split(separator: "\n").first { $0.hasPrefix("blobs: 1 person ") }.map(String.init) ?? ""
+        // The sample's site is calibrated from its boxes: a lone walker's blob is worth about one person.
+        let worth = line.dropFirst("blobs: 1 person ".count).split(separator: " ").first.flatMap { Double($0) }
+        #expect(worth.map { (0.8...1.2).contains($0) } == true, "\(result.stdout)")
+        #expect(line.contains(", 2 people 0.") && line.contains("; nobody ") && line.hasSuffix(" people in no blob"), "\(line)")
+    }
+
     @Test func eachMalformedClipFailsWithOneLineNamingTheFileAndFrame() throws {
         // A site without frame, crop, zones or lines fits the 4x2 clips (the sample's is drawn on 384x288).
         let site = try temporary("tiny-site.json", Array(#"{"name":"tiny","calibration":{"personHeights":[{"row":0,"height":1},{"row":2,"height":2}]}}"#.utf8))
