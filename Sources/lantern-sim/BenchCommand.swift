@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LanternCore
+import LanternAgent
 import LanternDensity
 import LanternSim
 
@@ -47,7 +48,7 @@ struct BenchCommand: ParsableCommand {
             + "Cortex-A72 estimate at \(formatFixed(DensityBenchmark.cortexA72MACsPerSecond / 1e9, places: 1)) GMAC/s (see DensityBenchmark)")
         var last: DensityBenchmark.Result?
         // 376x280: the dev clip's analysed area (Simulator/sites/pets09-s2l1.json), a width that is no multiple of 8.
-        for (width, height) in [(320, 240), (376, 280), (640, 480)] {
+        for (width, height) in [(320, 240), (376, 280), (DensityPath.budgetFrame.width, DensityPath.budgetFrame.height)] {
             let r = benchmark.measure(width: width, height: height)
             print("density: \(width)x\(height) ms=\(formatFixed(r.milliseconds, places: 2)) best-ms=\(formatFixed(r.fastestMilliseconds, places: 2)) (one x86 thread) "
                 + "MMAC=\(formatFixed(Double(r.multiplyAccumulates) / 1e6, places: 1)) "
@@ -57,7 +58,7 @@ struct BenchCommand: ParsableCommand {
         }
         if let last {
             let share = 2 * last.cortexA72Milliseconds / 1000
-            print("density: 2 Hz on 640x480 needs \(formatFixed(100 * share, places: 1))% of one Cortex-A72 core (target <= 15%)")
+            print("density: 2 Hz on \(DensityPath.budgetFrame.width)x\(DensityPath.budgetFrame.height) needs \(formatFixed(100 * share, places: 1))% of one Cortex-A72 core (target <= 15%)")
         }
     }
 

@@ -11,14 +11,48 @@ import Testing
         return site
     }
 
-    @Test func stepsRunAtTheSiteRateOnFrameTimeOnceTheBackgroundIsLearnt() {
-        for (rate, expected) in [(1.0, 7), (2.0, 14)] {
-            let agent = Agent(site: site(rateHz: rate), framePeriodMicros: 100_000)
-            _ = agent.start(atMicros: 0)
-            // 100 frames at 10 fps: learning for 30 (3 s), then steps at 3.0, 4.0, ... 9.0 s (1 Hz).
-            _ = feedFrames(agent, count: 100, fromMicros: 0)
-            #expect(agent.densityPath?.steps == expected, "at \(rate) Hz")
+    /// Fusion parameters under which any response counts fully as soon as there is any evidence: the
+    /// density path counts from its first step with a walker in view.
+    var countingAtOnce: DensityFusion.Parameters {
+        var p = DensityFusion.Parameters()
+        p.minimumEvidence = 0
+        p.responseOff = -100
+        p.responseFull = -99
+        return p
+    }
+
+    @Test func whileItCountsStepsRunAtTheSiteRateOnFrameTime() {
+        for (rate, gap) in [(1.0, 10), (2.0, 5)] {
+            let site = site(rateHz: rate)
+            let estimator = OccupancyEstimator(site: site, frameWidth: 64, frameHeight: 48, framesPerSecond: 10)
+            let path = DensityPath(site: site, estimator: estimator, parameters: countingAtOnce)!
+            // The frames each step ran at, and whether the density path counted after it.
+            var steps: [(frame: Int, counting: Bool)] = []
+            walkerFrames(count: 300) { i, image in  // 30 s at 10 fps
+                let estimate = estimator.process(image)
+                if path.frame(image, atMicros: Int64(i) * 100_000, estimator: estimator, estimate: estimate) {
+                    steps.append((i, path.fusion.weight > 0))
+                }
+            }
+            // The first step, once the background is learnt, comes while the view is still settling (no
+            // evidence: weight 0), so the next is 15 s later; from then on it counts, at the site's rate.
+            #expect(steps.first?.frame == 30 && steps.first?.counting == false, "at \(rate) Hz: \(steps)")
+            #expect(steps.count > 2 && steps.dropFirst().allSatisfy(\.counting), "at \(rate) Hz: \(steps)")
+            let frames = steps.map(\.frame)
+            #expect(frames.dropFirst().first == 180, "at \(rate) Hz: \(frames)")
+            #expect(zip(frames.dropFirst(), frames.dropFirst(2)).allSatisfy { $1 - $0 == gap }, "at \(rate) Hz: \(frames)")
+            #expect(frames.last! >= 300 - gap, "at \(rate) Hz: \(frames)")
         }
+    }
+
+    @Test func theModelIsEnlargedToItsPersonSizeOnlyWithinThePixelsOfTheBudgetFrame() {
+        #expect(DensityPath.maximumUpscale(PixelRect(x: 0, y: 0, width: 640, height: 480)) == 1)
+        #expect(DensityPath.maximumUpscale(PixelRect(x: 0, y: 0, width: 1280, height: 720)) == 1)
+        #expect(DensityPath.maximumUpscale(PixelRect(x: 0, y: 0, width: 320, height: 240)) == 2)
+        // The dev clip's analysed area: up to 1.708 times (643x478).
+        let devClip = DensityPath.maximumUpscale(PixelRect(x: 4, y: 4, width: 376, height: 280))
+        #expect(abs(devClip - 1.708) < 0.001)
+        #expect(376 * 280 * devClip * devClip <= 640 * 480 + 1e-6)
     }
 
     @Test func rateZeroTurnsTheDensityPathOff() {
@@ -54,38 +88,39 @@ import Testing
 }
 
 extension DensityPathTests {
-    /// 10 fps frames of a bright block (a walker to the motion path, not a person to the model) moving
-    /// back and forth across a flat grey view.
-    func feedWalker(_ agent: Agent, count: Int, afterFrame: (Int) -> Void = { _ in }) {
+    /// `count` 64x48 frames (10 fps) of a bright block (a walker to the motion path, not a person to the
+    /// model) moving back and forth across a flat grey view.
+    func walkerFrames(count: Int, _ body: (Int, GreyImage) -> Void) {
         var pixels = [UInt8](repeating: 100, count: 64 * 48)
         for i in 0..<count {
             for p in pixels.indices { pixels[p] = 100 }
             let phase = i % 40, x0 = 4 + (phase < 20 ? phase : 40 - phase) * 2
             for y in 16..<40 { for x in x0..<(x0 + 10) { pixels[y * 64 + x] = 200 } }
             pixels.withUnsafeBufferPointer { buffer in
-                let image = GreyImage(unsafePixels: buffer.baseAddress!, width: 64, height: 48, stride: 64)
-                _ = agent.frame(image, atMicros: Int64(i) * 100_000)
+                body(i, GreyImage(unsafePixels: buffer.baseAddress!, width: 64, height: 48, stride: 64))
             }
+        }
+    }
+
+    func feedWalker(_ agent: Agent, count: Int, afterFrame: (Int) -> Void = { _ in }) {
+        walkerFrames(count: count) { i, image in
+            _ = agent.frame(image, atMicros: Int64(i) * 100_000)
             afterFrame(i)
         }
     }
 
-    @Test func aDensityPathThatSeesNoPeopleHereStepsOnlyEvery15SecondsOnceItKnows() {
+    @Test func untilItCountsTheDensityPathStepsOnlyEvery15Seconds() {
         let agent = Agent(site: site(rateHz: 1), framePeriodMicros: 100_000)
         _ = agent.start(atMicros: 0)
-        // Steps once a second until the evidence is in, then every 15 s: the frame each step ran at.
-        var stepFrames: [Int] = [], knownAt: Int?
+        // The frame each step ran at: the first once the background is learnt (frame 30), then every 15 s.
+        var stepFrames: [Int] = []
         feedWalker(agent, count: 600) { i in  // 60 s
-            let path = agent.densityPath!
-            if path.steps > stepFrames.count { stepFrames.append(i) }
-            if knownAt == nil && path.fusion.responseEvidence >= path.fusion.parameters.idleEvidence { knownAt = i }
+            if agent.densityPath!.steps > stepFrames.count { stepFrames.append(i) }
         }
         let path = agent.densityPath!
         #expect(path.fusion.weight == 0)
         #expect(path.fusion.addedPeople == 0)
-        let known = try! #require(knownAt)
-        let gaps = zip(stepFrames, stepFrames.dropFirst()).map { $1 - $0 }
-        #expect(zip(stepFrames, gaps).allSatisfy { $0 <= known ? $1 == 10 : $1 == 150 }, "steps at frames \(stepFrames), evidence at \(known)")
-        #expect(stepFrames.last! > known)
+        #expect(path.fusion.responseEvidence > 0)
+        #expect(stepFrames == [30, 180, 330, 480], "steps at frames \(stepFrames)")
     }
 }

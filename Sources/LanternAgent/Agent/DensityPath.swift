@@ -15,10 +15,10 @@ public final class DensityPath {
     /// The background's map is recomputed every this many steps (the background changes slowly, and
     /// each map costs as much as the frame's).
     public let backgroundEvery: Int
-    /// While the density path adds nothing (weight 0 with evidence enough: the model does not see this
-    /// scene's people), it only keeps measuring its response, one step this often (microseconds of frame
-    /// time): what the model sees changes with the light and the crowd, over minutes, not seconds. The
-    /// site's rate returns as soon as the weight rises above 0.
+    /// While the density path adds nothing (weight 0: not yet evidence enough that the model sees this
+    /// scene's people, or evidence that it does not), it only measures its response, one step this often
+    /// (microseconds of frame time): what the model sees changes with the light and the crowd, over
+    /// minutes, not seconds. The site's rate applies while the density path counts (weight above 0).
     public let idlePeriodMicros: Int64
     private var nextDueMicros: Int64?
     private var backgroundMap: [Float] = []
@@ -26,6 +26,21 @@ public final class DensityPath {
     public private(set) var steps = 0
     /// The last step's density model count of the whole analysed area (the map's sum), for logs.
     public private(set) var lastModelCount = 0.0
+
+    /// The frame of the board's density budget: the density path at 2 Hz on 640x480 within 15% of one
+    /// Cortex-A72 core (`lantern-sim bench --density` prints the estimate).
+    public static let budgetFrame = (width: 640, height: 480)
+
+    /// How much the calibration may enlarge the analysed area for the model: as far as it takes to bring
+    /// people to the model's size (`DensityCounter.scale`), but not beyond the budget frame's pixels. The
+    /// model takes people far smaller than its own for texture, and texture for people: on the dev clip's
+    /// 376x280 area (people 28 to 55 px, the model's 80), away from everyone, it counts 6.3 people of lawn
+    /// and building in the frame as it is, and 0.1 in the frame enlarged 1.7 times. A 640x480 or larger
+    /// area is never enlarged; a smaller one costs at most about what 640x480 does.
+    public static func maximumUpscale(_ area: PixelRect) -> Double {
+        let budget = Double(budgetFrame.width * budgetFrame.height)
+        return max(1, (budget / Double(max(area.width * area.height, 1))).squareRoot())
+    }
 
     /// The bundled weights, parsed once (nil if they do not parse: the density path is then off).
     static let bundledWeights: DensityWeights? = {
@@ -40,9 +55,8 @@ public final class DensityPath {
     public init?(site: SiteConfig, estimator: OccupancyEstimator, backgroundEvery: Int = 8, idlePeriodMicros: Int64 = 15_000_000, parameters: DensityFusion.Parameters = DensityFusion.Parameters()) {
         guard site.density.isOn, let weights = DensityPath.bundledWeights else { return nil }
         let area = estimator.area
-        // Never enlarged (maximumUpscale 1): enlarging a frame to the model's person size costs the square
-        // of the factor, beyond the board's budget; larger people are brought down to it.
-        counter = DensityCounter(weights: weights, maxWidth: area.width, maxHeight: area.height, maximumUpscale: 1)
+        counter = DensityCounter(
+            weights: weights, maxWidth: area.width, maxHeight: area.height, maximumUpscale: Self.maximumUpscale(area))
         fusion = DensityFusion(
             cellsWide: area.width / 2, cellsHigh: area.height / 2, origin: (area.x, area.y), scale: site.scale, zones: site.zones,
             parameters: parameters)
@@ -58,11 +72,6 @@ public final class DensityPath {
         // While the background is first learnt its foreground means nothing.
         guard estimate.condition != .learning else { return false }
         if let due = nextDueMicros, t < due { return false }
-        let idle = fusion.responseEvidence >= fusion.parameters.idleEvidence && fusion.weight == 0
-        let period = idle ? max(periodMicros, idlePeriodMicros) : periodMicros
-        var due = (nextDueMicros ?? t) + period
-        if due <= t { due = t + period }
-        nextDueMicros = due
 
         let area = estimator.area
         let scale = estimator.site.scale
@@ -93,6 +102,11 @@ public final class DensityPath {
             }
         }
         steps += 1
+        // The next step by this one's verdict: the site's rate once the density path counts.
+        let period = fusion.weight == 0 ? max(periodMicros, idlePeriodMicros) : periodMicros
+        var due = (nextDueMicros ?? t) + period
+        if due <= t { due = t + period }
+        nextDueMicros = due
         return true
     }
 }

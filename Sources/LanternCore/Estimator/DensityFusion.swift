@@ -32,9 +32,6 @@ public final class DensityFusion {
         /// `responseOff` and fell back to 0.17 by 55, and while it was above, texture was added (MAE 0.41
         /// became 0.54); over 100 it stayed at 0.27 and below. A dense scene has 100 people in a few steps.
         public var minimumEvidence = 100.0
-        /// People of evidence after which a density path that adds nothing slows to its idle schedule
-        /// (`DensityPath.idlePeriodMicros`), still measuring its response.
-        public var idleEvidence = 20.0
         /// The response below which the density path adds nothing, and above which it adds all it sees.
         public var responseOff = 0.3
         public var responseFull = 0.7
