@@ -29,9 +29,9 @@ import Testing
         let site = try SiteConfig.load(path: Self.sample + "/site.json")
         let truth = try GroundTruth.load(countsCSV: Self.sample + "/counts.csv")
         let clip = try Data(contentsOf: URL(fileURLWithPath: Self.sample + "/frames.y4m"))
-        let header = clip.firstIndex(of: 10)! + 1, frameBytes = 384 * 288, frames = 160, passes = 16
+        let header = clip.firstIndex(of: 10)! + 1, frameBytes = 384 * 288, frames = 160, passes = 18
         #expect(clip.count == header + frames * (6 + frameBytes))
-        // The sample looped 16 times (6 minutes at 7 fps) on one clock.
+        // The sample looped 18 times (7 minutes at 7 fps) on one clock.
         let agent = Agent(site: site, framePeriodMicros: 142_857)
         _ = agent.start(atMicros: 0)
         var added = 0.0, error = 0.0, scored = 0

@@ -12,8 +12,8 @@ public final class DensityPath {
     public let counter: DensityCounter
     public let fusion: DensityFusion
     public let periodMicros: Int64
-    /// The background's map is recomputed every this many steps (the background changes slowly, and
-    /// each map costs as much as the frame's).
+    /// Every this many steps, the first included, the model runs on the background instead of the frame:
+    /// the background changes slowly, and its map costs as much as the frame's.
     public let backgroundEvery: Int
     /// While the density path adds nothing (weight 0: not yet evidence enough that the model sees this
     /// scene's people, or evidence that it does not), it only measures its response, one step this often
@@ -23,6 +23,7 @@ public final class DensityPath {
     private var nextDueMicros: Int64?
     private var backgroundMap: [Float] = []
     private var hasBackgroundMap = false
+    /// Steps run (one model run each: a frame's, or the background's).
     public private(set) var steps = 0
     /// The last step's density model count of the whole analysed area (the map's sum), for logs.
     public private(set) var lastModelCount = 0.0
@@ -75,6 +76,9 @@ public final class DensityPath {
 
         let area = estimator.area
         let scale = estimator.site.scale
+        // One model run per step, so the site's rate is what the model costs (the budget: 2 Hz on 640x480):
+        // every `backgroundEvery`-th step, the first included, runs it on the background instead of the
+        // frame, and the count stays as the last frame step left it.
         if steps % backgroundEvery == 0 {
             _ = estimator.withBackgroundPixels { background in
                 counter.count(background, personScale: scale, frameRowOffset: area.y)
@@ -86,10 +90,24 @@ public final class DensityPath {
                 for i in 0..<map.values.count { backgroundMap[i] = map.values[i] }
             }
             hasBackgroundMap = true
+        } else {
+            countFrame(frame, estimator: estimator, estimate: estimate)
         }
+        steps += 1
+        // The next step by this one's verdict: the site's rate once the density path counts.
+        let period = fusion.weight == 0 ? max(periodMicros, idlePeriodMicros) : periodMicros
+        var due = (nextDueMicros ?? t) + period
+        if due <= t { due = t + period }
+        nextDueMicros = due
+        return true
+    }
+
+    /// A frame step: the frame's map, fused with the motion path's foreground.
+    private func countFrame(_ frame: GreyImage, estimator: OccupancyEstimator, estimate: FrameEstimate) {
+        let area = estimator.area
         let view = frame.cropped(to: PixelRect(
             x: area.x + estimator.cameraShift.x, y: area.y + estimator.cameraShift.y, width: area.width, height: area.height))
-        lastModelCount = counter.count(view, personScale: scale, frameRowOffset: area.y)
+        lastModelCount = counter.count(view, personScale: estimator.site.scale, frameRowOffset: area.y)
         let trusted = estimate.trusted
         counter.withDensityMap { map in
             estimator.withForegroundCells { cells, _, _ in
@@ -101,12 +119,5 @@ public final class DensityPath {
                 }
             }
         }
-        steps += 1
-        // The next step by this one's verdict: the site's rate once the density path counts.
-        let period = fusion.weight == 0 ? max(periodMicros, idlePeriodMicros) : periodMicros
-        var due = (nextDueMicros ?? t) + period
-        if due <= t { due = t + period }
-        nextDueMicros = due
-        return true
     }
 }
