@@ -30,7 +30,8 @@ public struct BlobCheck {
     /// Groups by annotated people: 0, 1, 2, and `largestGroup` or more.
     public static let largestGroup = 3
     public private(set) var groups = [Group](repeating: Group(), count: largestGroup + 1)
-    /// Annotated people whose box centre lies in no counted blob.
+    /// Annotated people in the analysed area whose box centre lies in no counted blob (people outside the
+    /// area, a crop's, are left out).
     public private(set) var peopleOutside = 0
     /// Frames checked.
     public private(set) var frames = 0
@@ -42,19 +43,22 @@ public struct BlobCheck {
         boxesByFrame = byFrame
     }
 
-    /// One frame's blobs: `blobs` in 2x2-pixel cells of `area` (the estimator's analysed area), those
-    /// worth at least `minimumPeople` counted.
-    public mutating func add(frame: Int, blobs: [Blob], area: PixelRect, minimumPeople: Double) {
+    /// One frame's blobs: `blobs` in 2x2-pixel cells of `view` (where the estimator found its analysed
+    /// area in the frame), those worth at least `minimumPeople` counted.
+    public mutating func add(frame: Int, blobs: [Blob], view: PixelRect, minimumPeople: Double) {
         frames += 1
         var held: [Int] = []
         var rects: [(x0: Double, y0: Double, x1: Double, y1: Double, blob: Int)] = []
         for (b, blob) in blobs.enumerated() where blob.people >= minimumPeople {
-            let box = Self.pixelBox(blob, in: area)
+            let box = blob.pixelRect(in: view)
             rects.append((Double(box.x), Double(box.y), Double(box.x + box.width), Double(box.y + box.height), b))
             held.append(0)
         }
         for box in boxesByFrame[frame] ?? [] {
             let cx = box.x + box.width / 2, cy = box.y + box.height / 2
+            guard cx >= Double(view.x) && cx < Double(view.x + view.width) && cy >= Double(view.y) && cy < Double(view.y + view.height) else {
+                continue
+            }
             // Of the blobs around the centre, the smallest: a lone walker inside a group's box is theirs.
             var best = -1, bestArea = Double.infinity
             for (r, rect) in rects.enumerated() where cx >= rect.x0 && cx < rect.x1 && cy >= rect.y0 && cy < rect.y1 {
@@ -69,13 +73,6 @@ public struct BlobCheck {
             groups[g].people += blobs[rect.blob].people
             groups[g].truth += held[r]
         }
-    }
-
-    /// A blob's bounding box in frame pixels (its cells are 2x2 pixels of `area`).
-    public static func pixelBox(_ blob: Blob, in area: PixelRect) -> PixelRect {
-        PixelRect(
-            x: area.x + 2 * blob.minX, y: area.y + 2 * blob.minY, width: 2 * (blob.maxX - blob.minX + 1),
-            height: 2 * (blob.maxY - blob.minY + 1))
     }
 
     /// One line (the dev clip's): `blobs: 1 person 0.960 per person (1026 blobs), 2 people 0.947 (422),

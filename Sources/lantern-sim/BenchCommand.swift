@@ -47,7 +47,8 @@ struct BenchCommand: ParsableCommand {
         print("density: \(weights.parameterCount) parameters, cell \(weights.cellSize) px; "
             + "Cortex-A72 estimate at \(formatFixed(DensityBenchmark.cortexA72MACsPerSecond / 1e9, places: 1)) GMAC/s (see DensityBenchmark)")
         var last: DensityBenchmark.Result?
-        // 376x280: the dev clip's analysed area (Simulator/sites/pets09-s2l1.json), a width that is no multiple of 8.
+        // 376x280: the dev clip's analysed area as it is (Simulator/sites/pets09-s2l1.json), a width that is no
+        // multiple of 8; the agent enlarges it to about 642x478 (DensityPath.maximumUpscale).
         for (width, height) in [(320, 240), (376, 280), (DensityPath.budgetFrame.width, DensityPath.budgetFrame.height)] {
             let r = benchmark.measure(width: width, height: height)
             print("density: \(width)x\(height) ms=\(formatFixed(r.milliseconds, places: 2)) best-ms=\(formatFixed(r.fastestMilliseconds, places: 2)) (one x86 thread) "

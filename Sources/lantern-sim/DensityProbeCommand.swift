@@ -15,7 +15,7 @@ struct DensityProbeCommand: ParsableCommand {
         discussion: """
             Files in DIR: density.f32 and bgdensity.f32 (float32, frames x mapHeight x mapWidth), fg.u8 (foreground \
             pixels per 2x2 cell, frames x cellsHigh x cellsWide), frames.csv, meta.json. The density model runs on \
-            every frame at the calibration's scale, enlarged at most --upscale times (the agent itself uses 1).
+            every frame at the calibration's scale, enlarged at most --upscale times (the agent: DensityPath.maximumUpscale).
             """,
         shouldDisplay: false
     )

@@ -97,7 +97,7 @@ struct ReplayCommand: ParsableCommand {
                     totalOut[l] += lineOut[l]
                 }
                 if blobCheck != nil, frame.estimate.trusted, let e = agent.estimator {
-                    blobCheck!.add(frame: frame.index, blobs: e.blobs, area: Self.view(e), minimumPeople: e.parameters.minimumBlobPeople)
+                    blobCheck!.add(frame: frame.index, blobs: e.blobs, view: e.view, minimumPeople: e.parameters.minimumBlobPeople)
                 }
             }
             guard !logging.quiet else { return }
@@ -113,7 +113,7 @@ struct ReplayCommand: ParsableCommand {
                     w.key("blobs")
                     w.beginArray()
                     for blob in e.blobs where blob.people >= e.parameters.minimumBlobPeople {
-                        let box = BlobCheck.pixelBox(blob, in: Self.view(e))
+                        let box = blob.pixelRect(in: e.view)
                         w.beginArray()
                         w.integer(box.x)
                         w.integer(box.y)
@@ -240,11 +240,5 @@ struct ReplayCommand: ParsableCommand {
             print("lantern: frames=\(summary.frames) scored=\(s.scored) fps=\(formatFixed(summary.framesPerSecond, places: 1)) "
                 + "MAE=\(formatFixed(s.mae, places: 3)) RMSE=\(formatFixed(s.rmse, places: 3)) bias=\(formatSigned(s.bias, places: 3))")
         }
-    }
-
-    /// The analysed area as the estimator found it in the last frame (camera shake followed): where its
-    /// blobs' cells are.
-    static func view(_ e: OccupancyEstimator) -> PixelRect {
-        PixelRect(x: e.area.x + e.cameraShift.x, y: e.area.y + e.cameraShift.y, width: e.area.width, height: e.area.height)
     }
 }

@@ -3,7 +3,8 @@ import LanternCore
 import Testing
 
 /// The density path inside the agent: made with the estimator when the site asks for it, stepped on the
-/// frames' own times at the site's rate, and adding nothing where it sees nobody.
+/// frames' own times (every 15 s until it counts, then at the site's rate), one model run a step, and
+/// adding nothing where it sees nobody.
 @Suite struct DensityPathTests {
     func site(rateHz: Double) -> SiteConfig {
         var site = testSite
@@ -52,10 +53,18 @@ import Testing
         #expect(DensityPath.maximumUpscale(PixelRect(x: 0, y: 0, width: 640, height: 480)) == 1)
         #expect(DensityPath.maximumUpscale(PixelRect(x: 0, y: 0, width: 1280, height: 720)) == 1)
         #expect(DensityPath.maximumUpscale(PixelRect(x: 0, y: 0, width: 320, height: 240)) == 2)
-        // The dev clip's analysed area: up to 1.708 times (643x478).
+        // The dev clip's analysed area: up to 1.708 times (about 642x478).
         let devClip = DensityPath.maximumUpscale(PixelRect(x: 4, y: 4, width: 376, height: 280))
         #expect(abs(devClip - 1.708) < 0.001)
         #expect(376 * 280 * devClip * devClip <= 640 * 480 + 1e-6)
+        // A tiny area: no more than 4 times, whatever the budget would allow.
+        #expect(DensityPath.maximumUpscale(PixelRect(x: 0, y: 0, width: 64, height: 48)) == DensityPath.largestUpscale)
+        // What the agent's counter is given.
+        let site = site(rateHz: 1)
+        let estimator = OccupancyEstimator(site: site, frameWidth: 384, frameHeight: 288, framesPerSecond: 10)
+        let path = DensityPath(site: site, estimator: estimator)!
+        #expect(path.counter.maximumUpscale == DensityPath.maximumUpscale(estimator.area))
+        #expect(path.counter.maximumUpscale > 1)
     }
 
     @Test func rateZeroTurnsTheDensityPathOff() {
@@ -69,7 +78,8 @@ import Testing
     @Test func aDensityPathThatAddsNobodyLeavesTheRecordsAsTheMotionPathMadeThem() {
         func records(rateHz: Double) -> [IntervalRecord] {
             let agent = Agent(site: site(rateHz: rateHz), framePeriodMicros: 100_000)
-            return agent.start(atMicros: 0) + feedFrames(agent, count: 250, fromMicros: 0) + agent.finish()
+            // 60 s: the background's map at 3 s, the frame's at 18, 33 and 48 s.
+            return agent.start(atMicros: 0) + feedFrames(agent, count: 600, fromMicros: 0) + agent.finish()
         }
         let on = records(rateHz: 2), off = records(rateHz: 0)
         #expect(on.count >= 3)

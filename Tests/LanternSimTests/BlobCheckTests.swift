@@ -22,6 +22,7 @@ import Testing
             Self.box(id: 2, centre: 60, 40), Self.box(id: 3, centre: 70, 40),  // the pair's blob (50...89)
             Self.box(id: 4, centre: 200, 110),  // in no blob
             Self.box(id: 5, centre: 131, 31),  // in the small blob under the threshold: in no counted blob
+            Self.box(id: 6, centre: 300, 50),  // outside the analysed area (pixels 10...209, 20...119): left out
             Self.box(frame: 8, id: 1, centre: 15, 30),  // another frame
         ])
         let blobs = [
@@ -30,7 +31,7 @@ import Testing
             Self.blob(50, 30, 59, 40, people: 0.6),  // nobody (pixels 110...129, 80...101)
             Self.blob(60, 5, 61, 6, people: 0.3),  // under the threshold
         ]
-        check.add(frame: 7, blobs: blobs, area: Self.area, minimumPeople: 0.5)
+        check.add(frame: 7, blobs: blobs, view: Self.area, minimumPeople: 0.5)
         #expect(check.frames == 1)
         #expect(check.groups[1] == BlobCheck.Group(blobs: 1, people: 0.9, truth: 1))
         #expect(check.groups[2] == BlobCheck.Group(blobs: 1, people: 1.7, truth: 2))
@@ -46,7 +47,7 @@ import Testing
         // A lone walker's blob (pixels 40...49) lies inside the bounding box of a U-shaped group (10...89).
         var check = BlobCheck(boxes: [Self.box(id: 1, centre: 44, 40), Self.box(id: 2, centre: 14, 40), Self.box(id: 3, centre: 84, 40)])
         check.add(
-            frame: 7, blobs: [Self.blob(0, 0, 39, 20, people: 2.1), Self.blob(15, 5, 19, 15, people: 1.0)], area: Self.area,
+            frame: 7, blobs: [Self.blob(0, 0, 39, 20, people: 2.1), Self.blob(15, 5, 19, 15, people: 1.0)], view: Self.area,
             minimumPeople: 0.5)
         #expect(check.groups[1] == BlobCheck.Group(blobs: 1, people: 1.0, truth: 1))
         #expect(check.groups[2] == BlobCheck.Group(blobs: 1, people: 2.1, truth: 2))
@@ -55,8 +56,8 @@ import Testing
 
     @Test func groupsOfThreeOrMoreShareTheLastRow() {
         var check = BlobCheck(boxes: (0..<4).map { Self.box(id: $0, centre: 20 + 10 * Double($0), 40) })
-        check.add(frame: 7, blobs: [Self.blob(0, 0, 39, 20, people: 3.2)], area: Self.area, minimumPeople: 0.5)
-        check.add(frame: 9, blobs: [Self.blob(0, 0, 39, 20, people: 0.7)], area: Self.area, minimumPeople: 0.5)
+        check.add(frame: 7, blobs: [Self.blob(0, 0, 39, 20, people: 3.2)], view: Self.area, minimumPeople: 0.5)
+        check.add(frame: 9, blobs: [Self.blob(0, 0, 39, 20, people: 0.7)], view: Self.area, minimumPeople: 0.5)
         #expect(check.groups[3] == BlobCheck.Group(blobs: 1, people: 3.2, truth: 4))
         #expect(check.groups[0] == BlobCheck.Group(blobs: 1, people: 0.7, truth: 0))
         #expect(check.frames == 2)

@@ -34,13 +34,14 @@ import Testing
         // The sample looped 18 times (7 minutes at 7 fps) on one clock.
         let agent = Agent(site: site, framePeriodMicros: 142_857)
         _ = agent.start(atMicros: 0)
-        var added = 0.0, error = 0.0, scored = 0
+        var added = 0.0, error = 0.0, scored = 0, openedAt: Int?
         clip.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
             let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
             for pass in 0..<passes {
                 for f in 0..<frames {
                     let image = GreyImage(unsafePixels: base + header + f * (6 + frameBytes) + 6, width: 384, height: 288, stride: 384)
                     _ = agent.frame(image, atMicros: Int64(pass * frames + f) * 142_857)
+                    if openedAt == nil && agent.densityPath!.fusion.weight > 0 { openedAt = pass * frames + f }
                     // The last three passes, scored as replay scores (after the first 50 frames of a pass).
                     guard pass >= passes - 3, f >= 50, let expected = truth.counts[f] else { continue }
                     added += agent.densityPath!.fusion.addedPeople
@@ -50,7 +51,9 @@ import Testing
             }
         }
         let path = agent.densityPath!
-        #expect(path.fusion.weight > 0, "the gate opened: response \(path.fusion.response ?? 0) over \(path.fusion.responseEvidence) people")
+        // The gate must open before the scored passes, or they would show the motion path alone.
+        let opened = try #require(openedAt, "the gate never opened: response \(path.fusion.response ?? 0) over \(path.fusion.responseEvidence) people")
+        #expect(opened < (passes - 3) * frames && path.fusion.weight > 0, "opened at frame \(opened) of \(passes * frames)")
         #expect(added / Double(scored) < 0.5, "people added per frame: \(added / Double(scored))")
         #expect(error / Double(scored) < 0.7, "MAE of the last three passes: \(error / Double(scored))")
     }

@@ -2,9 +2,10 @@ import LanternCore
 import LanternDensity
 
 /// The density path of one stream: the density model (`DensityCounter`, weights compiled in) run on the
-/// analysed area every `1 / site.density.hertz` seconds of frame time, and `DensityFusion`, which turns
-/// its map and the motion path's foreground into the people the motion path does not see. Made with the
-/// estimator (once per stream): every buffer is allocated here or on the first step, never per frame.
+/// analysed area every `1 / site.density.hertz` seconds of frame time while it counts (every
+/// `idlePeriodMicros` until then), and `DensityFusion`, which turns its map and the motion path's
+/// foreground into the people the motion path does not see. Made with the estimator (once per stream):
+/// every buffer is allocated here or on the first step, never per frame.
 ///
 /// Steps are scheduled on the frames' own timestamps (the first frame after each due time), so a replay
 /// gives the same steps and the same counts on every machine and at every speed.
@@ -12,8 +13,8 @@ public final class DensityPath {
     public let counter: DensityCounter
     public let fusion: DensityFusion
     public let periodMicros: Int64
-    /// Every this many steps, the first included, the model runs on the background instead of the frame:
-    /// the background changes slowly, and its map costs as much as the frame's.
+    /// Every this many steps (at least 2), the first included, the model runs on the background instead of
+    /// the frame: the background changes slowly, and its map costs as much as the frame's.
     public let backgroundEvery: Int
     /// While the density path adds nothing (weight 0: not yet evidence enough that the model sees this
     /// scene's people, or evidence that it does not), it only measures its response, one step this often
@@ -25,7 +26,7 @@ public final class DensityPath {
     private var hasBackgroundMap = false
     /// Steps run (one model run each: a frame's, or the background's).
     public private(set) var steps = 0
-    /// The last step's density model count of the whole analysed area (the map's sum), for logs.
+    /// The last frame step's density model count of the whole analysed area (the map's sum), for logs.
     public private(set) var lastModelCount = 0.0
 
     /// The frame of the board's density budget: the density path at 2 Hz on 640x480 within 15% of one
@@ -33,15 +34,20 @@ public final class DensityPath {
     public static let budgetFrame = (width: 640, height: 480)
 
     /// How much the calibration may enlarge the analysed area for the model: as far as it takes to bring
-    /// people to the model's size (`DensityCounter.scale`), but not beyond the budget frame's pixels. The
-    /// model takes people far smaller than its own for texture, and texture for people: on the dev clip's
-    /// 376x280 area (people 28 to 55 px, the model's 80), away from everyone, it counts 6.3 people of lawn
-    /// and building in the frame as it is, and 0.1 in the frame enlarged 1.7 times. A 640x480 or larger
-    /// area is never enlarged; a smaller one costs at most about what 640x480 does.
+    /// people to the model's size (`DensityCounter.scale`), but not beyond the budget frame's pixels, nor
+    /// more than `largestUpscale` times. The model takes people far smaller than its own for texture, and
+    /// texture for people: on the dev clip's 376x280 area (people 28 to 55 px, the model's 80), away from
+    /// everyone, it counts 6.3 people of lawn and building in the frame as it is, and 0.1 in the frame
+    /// enlarged 1.7 times. A 640x480 or larger area is never enlarged, and enlarging never makes a step
+    /// cost more than about one at 640x480.
     public static func maximumUpscale(_ area: PixelRect) -> Double {
         let budget = Double(budgetFrame.width * budgetFrame.height)
-        return max(1, (budget / Double(max(area.width * area.height, 1))).squareRoot())
+        return min(max(1, (budget / Double(max(area.width * area.height, 1))).squareRoot()), largestUpscale)
     }
+
+    /// The most any area is enlarged: further, a person is a blur the model never saw in training (it saw
+    /// people enlarged at most 1.4 times).
+    public static let largestUpscale = 4.0
 
     /// The bundled weights, parsed once (nil if they do not parse: the density path is then off).
     static let bundledWeights: DensityWeights? = {
@@ -62,7 +68,7 @@ public final class DensityPath {
             cellsWide: area.width / 2, cellsHigh: area.height / 2, origin: (area.x, area.y), scale: site.scale, zones: site.zones,
             parameters: parameters)
         periodMicros = max(Int64((1_000_000 / site.density.hertz).rounded()), 1)
-        self.backgroundEvery = max(backgroundEvery, 1)
+        self.backgroundEvery = max(backgroundEvery, 2)
         self.idlePeriodMicros = idlePeriodMicros
     }
 
@@ -104,10 +110,8 @@ public final class DensityPath {
 
     /// A frame step: the frame's map, fused with the motion path's foreground.
     private func countFrame(_ frame: GreyImage, estimator: OccupancyEstimator, estimate: FrameEstimate) {
-        let area = estimator.area
-        let view = frame.cropped(to: PixelRect(
-            x: area.x + estimator.cameraShift.x, y: area.y + estimator.cameraShift.y, width: area.width, height: area.height))
-        lastModelCount = counter.count(view, personScale: estimator.site.scale, frameRowOffset: area.y)
+        let view = frame.cropped(to: estimator.view)
+        lastModelCount = counter.count(view, personScale: estimator.site.scale, frameRowOffset: estimator.area.y)
         let trusted = estimate.trusted
         counter.withDensityMap { map in
             estimator.withForegroundCells { cells, _, _ in

@@ -6,6 +6,12 @@ public struct Blob: Equatable {
     public var minX: Int, minY: Int, maxX: Int, maxY: Int
     /// People-weighted mean cell column.
     public var centreX: Double
+
+    /// The bounding box in frame pixels, given the analysed area's place in the frame (each cell is 2x2
+    /// pixels of it: `OccupancyEstimator.view`).
+    public func pixelRect(in area: PixelRect) -> PixelRect {
+        PixelRect(x: area.x + 2 * minX, y: area.y + 2 * minY, width: 2 * (maxX - minX + 1), height: 2 * (maxY - minY + 1))
+    }
 }
 
 /// Labels 8-connected blobs of a `CellGrid`'s connectivity mask (union-find, two passes) and sums

@@ -70,6 +70,11 @@ public final class OccupancyEstimator {
     public private(set) var foregroundFraction = 0.0
     /// The last frame's estimated camera shift against the background (pixels; compensated).
     public var cameraShift: (x: Int, y: Int) { (monitor.shiftX, monitor.shiftY) }
+    /// Where the analysed area was found in the last frame (`area` moved by `cameraShift`): the frame
+    /// pixels its foreground cells and blobs cover.
+    public var view: PixelRect {
+        PixelRect(x: area.x + monitor.shiftX, y: area.y + monitor.shiftY, width: area.width, height: area.height)
+    }
     /// Mean grey level of the background, and its fraction of blank blocks (refreshed periodically).
     public var backgroundMean: Double { monitor.backgroundMean }
     public var blankFraction: Double { monitor.blankFraction }
@@ -167,8 +172,7 @@ public final class OccupancyEstimator {
         let f = framesProcessed
         monitor.measureFrame(frame)
         monitor.estimateShift()
-        let view = frame.cropped(to: PixelRect(
-            x: area.x + monitor.shiftX, y: area.y + monitor.shiftY, width: area.width, height: area.height))
+        let view = frame.cropped(to: self.view)
         // After a scene change: relearn fast, then at `settleRate` while the ghosts of people absorbed by the
         // fast relearning fade (counts are withheld throughout).
         if !lumaRangeGiven && f < parameters.warmupFrames {
