@@ -21,16 +21,17 @@ enum ImageResampler {
     struct Column {
         var first: Int
         var second: Int
-        var weight: Int
+        var weight: Int64
     }
 
     /// Bilinear resampling to `width` x `height` with pixel centres aligned (`src = (dst + 0.5) * ratio - 0.5`),
     /// in 16-bit fixed point. `columns` (room for `width`) receives each target column's source columns,
-    /// worked out once rather than on every row.
+    /// worked out once rather than on every row. The sums are Int64 on every architecture: a pixel times
+    /// both weights needs 40 bits, more than armhf's 32-bit Int.
     static func bilinear(
         from image: GreyImage, to target: UnsafeMutablePointer<UInt8>, width: Int, height: Int, columns: UnsafeMutablePointer<Column>
     ) {
-        let one = 1 << 16
+        let one: Int64 = 1 << 16
         for x in 0..<width {
             let (x0, x1, fx) = sourcePosition(x, target: width, source: image.width)
             columns[x] = Column(first: x0, second: x1, weight: fx)
@@ -41,8 +42,8 @@ enum ImageResampler {
             let out = target + y &* width
             for x in 0..<width {
                 let c = columns[x]
-                let top = Int(row0[c.first]) &* (one &- c.weight) &+ Int(row0[c.second]) &* c.weight
-                let bottom = Int(row1[c.first]) &* (one &- c.weight) &+ Int(row1[c.second]) &* c.weight
+                let top = Int64(row0[c.first]) &* (one &- c.weight) &+ Int64(row0[c.second]) &* c.weight
+                let bottom = Int64(row1[c.first]) &* (one &- c.weight) &+ Int64(row1[c.second]) &* c.weight
                 let value = (top &* (one &- fy) &+ bottom &* fy &+ (1 << 31)) >> 32
                 out[x] = UInt8(min(value, 255))
             }
@@ -51,11 +52,11 @@ enum ImageResampler {
 
     /// The two source indices around target index `i` and the weight (0..<65536) of the second.
     @inline(__always)
-    static func sourcePosition(_ i: Int, target: Int, source: Int) -> (Int, Int, Int) {
+    static func sourcePosition(_ i: Int, target: Int, source: Int) -> (Int, Int, Int64) {
         // (i + 0.5) * source / target - 0.5, in units of 1/65536.
-        let position = ((2 * i + 1) * source << 16) / (2 * target) - (1 << 15)
+        let position = (Int64(2 * i + 1) * Int64(source) << 16) / Int64(2 * target) - (1 << 15)
         if position <= 0 { return (0, 0, 0) }
-        let index = position >> 16
+        let index = Int(position >> 16)
         if index >= source - 1 { return (source - 1, source - 1, 0) }
         return (index, index + 1, position & 0xFFFF)
     }
