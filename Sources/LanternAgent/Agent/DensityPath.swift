@@ -80,22 +80,11 @@ public final class DensityPath {
         guard estimate.condition != .learning else { return false }
         if let due = nextDueMicros, t < due { return false }
 
-        let area = estimator.area
-        let scale = estimator.site.scale
         // One model run per step, so the site's rate is what the model costs (the budget: 2 Hz on 640x480):
         // every `backgroundEvery`-th step, the first included, runs it on the background instead of the
         // frame, and the count stays as the last frame step left it.
         if steps % backgroundEvery == 0 {
-            _ = estimator.withBackgroundPixels { background in
-                counter.count(background, personScale: scale, frameRowOffset: area.y)
-            }
-            counter.withDensityMap { map in
-                if backgroundMap.count != map.values.count {
-                    backgroundMap = [Float](repeating: 0, count: map.values.count)
-                }
-                for i in 0..<map.values.count { backgroundMap[i] = map.values[i] }
-            }
-            hasBackgroundMap = true
+            mapBackground(estimator: estimator)
         } else {
             countFrame(frame, estimator: estimator, estimate: estimate)
         }
@@ -106,6 +95,20 @@ public final class DensityPath {
         if due <= t { due = t + period }
         nextDueMicros = due
         return true
+    }
+
+    /// A background step: the background's map, kept for the frame steps' response.
+    private func mapBackground(estimator: OccupancyEstimator) {
+        _ = estimator.withBackgroundPixels { background in
+            counter.count(background, personScale: estimator.site.scale, frameRowOffset: estimator.area.y)
+        }
+        counter.withDensityMap { map in
+            if backgroundMap.count != map.values.count {
+                backgroundMap = [Float](repeating: 0, count: map.values.count)
+            }
+            for i in 0..<map.values.count { backgroundMap[i] = map.values[i] }
+        }
+        hasBackgroundMap = true
     }
 
     /// A frame step: the frame's map, fused with the motion path's foreground.
