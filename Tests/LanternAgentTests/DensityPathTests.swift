@@ -3,7 +3,8 @@ import LanternCore
 import Testing
 
 /// The density path inside the agent: made with the estimator when the site asks for it, stepped on the
-/// frames' own times (every 15 s until it counts, then at the site's rate), one model run a step, and
+/// frames' own times (every 15 s until it counts, then at the site's rate; a busy scene gathers the
+/// gate's evidence at the site's rate), one model run a step, and
 /// adding nothing where it sees nobody.
 @Suite struct DensityPathTests {
     func site(rateHz: Double) -> SiteConfig {
@@ -121,6 +122,35 @@ extension DensityPathTests {
             _ = agent.frame(image, atMicros: Int64(i) * 100_000)
             afterFrame(i)
         }
+    }
+
+    @Test func aBusySceneGathersTheGatesEvidenceAtTheSiteRate() {
+        // A gate that asks for 5 people of evidence: the one walker in view is a tenth of it, a busy scene.
+        // The model never counts here (its response is far below `responseOff`), so once the evidence is
+        // in, the steps fall back to every 15 s.
+        var parameters = DensityFusion.Parameters()
+        parameters.minimumEvidence = 5
+        parameters.responseOff = 100
+        parameters.responseFull = 101
+        let site = site(rateHz: 1)
+        let estimator = OccupancyEstimator(site: site, frameWidth: 64, frameHeight: 48, framesPerSecond: 10)
+        let path = DensityPath(site: site, estimator: estimator, parameters: parameters)!
+        var steps: [(frame: Int, evidence: Double)] = []
+        walkerFrames(count: 600) { i, image in  // 60 s
+            let estimate = estimator.process(image)
+            if path.frame(image, atMicros: Int64(i) * 100_000, estimator: estimator, estimate: estimate) {
+                steps.append((i, path.fusion.responseEvidence))
+            }
+        }
+        let frames = steps.map(\.frame)
+        let complete = steps.firstIndex { $0.evidence >= 5 }
+        #expect(frames.first == 30, "\(frames)")
+        #expect(complete != nil && complete! >= 5, "\(steps)")
+        guard let complete, complete + 2 < frames.count else { return }
+        // 1 s apart (the site's rate) while gathering, 15 s apart once the evidence is in.
+        #expect(zip(frames[...complete], frames[1...complete]).allSatisfy { $1 - $0 == 10 }, "\(frames)")
+        #expect(zip(frames[complete...], frames[(complete + 1)...]).allSatisfy { $1 - $0 == 150 }, "\(frames)")
+        #expect(path.fusion.weight == 0)
     }
 
     @Test func untilItCountsTheDensityPathStepsOnlyEvery15Seconds() {

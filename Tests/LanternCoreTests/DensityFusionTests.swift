@@ -26,13 +26,17 @@ import Testing
         DensityFusion(cellsWide: 40, cellsHigh: 30, origin: (0, 0), scale: Self.scale, zones: zones)
     }
 
-    func step(_ fusion: DensityFusion, _ scene: Scene, motionPeople: Double, trusted: Bool = true, background: Bool = true) {
+    func step(
+        _ fusion: DensityFusion, _ scene: Scene, motionPeople: Double, zoneMotionPeople: [Double] = [], trusted: Bool = true,
+        background: Bool = true
+    ) {
         scene.map.withUnsafeBufferPointer { map in
             scene.background.withUnsafeBufferPointer { bg in
                 scene.foreground.withUnsafeBufferPointer { fg in
                     fusion.step(
                         map: map, mapWidth: Self.mapWidth, mapHeight: Self.mapHeight, cellWidth: 8, cellHeight: 8,
-                        background: background ? bg : nil, foreground: fg.baseAddress!, motionPeople: motionPeople, trusted: trusted)
+                        background: background ? bg : nil, foreground: fg.baseAddress!, motionPeople: motionPeople,
+                        zoneMotionPeople: zoneMotionPeople, trusted: trusted)
                 }
             }
         }
@@ -86,9 +90,68 @@ import Testing
         var scene = Scene()
         for x in 0..<10 { scene.person(mapX: x, y: 6, worth: 0.8) }
         for _ in 0..<3 { step(f, scene, motionPeople: 0) }
-        #expect(abs(f.unseenPeople - 8) < 1e-5)
+        // 8 of density; at a response of 0.1 (counted as 0.3, `responseOff`) that would be 26.7 people.
+        #expect(abs(f.unseenPeople - 8 / 0.3) < 1e-4)
         #expect(f.weight == 0)
         #expect(f.addedPeople == 0)
+    }
+
+    @Test func aStillPersonNextToAWalkerIsAdded() {
+        let f = fusion()
+        learnResponse(f, worth: 1)
+        var scene = Scene()
+        scene.walker(mapX: 5, y: 3)
+        scene.person(mapX: 5, y: 3)
+        // Standing just above the walker's blob, within the margin, since before the background was learnt:
+        // in the background's map too, and never foreground.
+        scene.person(mapX: 5, y: 2)
+        scene.background[2 * Self.mapWidth + 5] = 1
+        for _ in 0..<3 { step(f, scene, motionPeople: 1) }
+        #expect(f.response == 1)
+        #expect(abs(f.addedPeople - 1) < 1e-9)
+    }
+
+    @Test func peopleAGroupsBlobHidesAreAdded() throws {
+        let f = fusion()
+        learnResponse(f, worth: 1)
+        var scene = Scene()
+        scene.walker(mapX: 4, y: 3)
+        scene.walker(mapX: 5, y: 3)
+        scene.person(mapX: 4, y: 3, worth: 1.5)
+        scene.person(mapX: 5, y: 3, worth: 1.5)
+        for _ in 0..<3 { step(f, scene, motionPeople: 2) }  // three people, the blob's area worth two
+        // The group raises the response a little (3 of density for 2 people, 3 times over 110 steps), so
+        // the added people are a little under one: the median of three steps, each at its own response.
+        let r = try #require(f.response)
+        #expect(abs(f.addedPeople - (3 - 2 * r) / r) < 0.03)
+        #expect(f.addedPeople > 0.9 && f.addedPeople < 1)
+    }
+
+    @Test func addedDensityIsCountedInPeopleOfThisScene() {
+        let f = fusion()
+        learnResponse(f, worth: 0.8)  // this camera's people make 0.8 of density each: weight 1
+        #expect(f.weight == 1)
+        var scene = Scene()
+        scene.walker(mapX: 1, y: 1)
+        scene.person(mapX: 1, y: 1, worth: 0.8)
+        scene.person(mapX: 8, y: 5, worth: 0.8)
+        for _ in 0..<3 { step(f, scene, motionPeople: 1) }
+        #expect(abs(f.addedPeople - 1) < 1e-6)
+    }
+
+    @Test func aZoneGetsNoMoreFromTheDensityPathThanTheView() {
+        // Texture: a head cell at map row 0 (feet at 24 px: the upper zone) reads 2 people, one at row 4
+        // (feet at 56 px: the lower zone) -2. The view nets to nobody, and neither zone gets anyone.
+        let upper = SiteConfig.Zone(name: "upper", area: Polygon(points: [Point(x: 0, y: 0), Point(x: 80, y: 0), Point(x: 80, y: 30), Point(x: 0, y: 30)]))
+        let lower = SiteConfig.Zone(name: "lower", area: Polygon(points: [Point(x: 0, y: 30), Point(x: 80, y: 30), Point(x: 80, y: 60), Point(x: 0, y: 60)]))
+        let f = fusion(zones: [upper, lower])
+        learnResponse(f, worth: 1)
+        var scene = Scene()
+        scene.person(mapX: 7, y: 0, worth: 2)
+        scene.person(mapX: 7, y: 4, worth: -2)
+        for _ in 0..<3 { step(f, scene, motionPeople: 0, zoneMotionPeople: [0, 0]) }
+        #expect(f.addedPeople == 0)
+        #expect(f.addedZonePeople == [0, 0])
     }
 
     @Test func theWeightRampsWithTheResponse() {
@@ -148,15 +211,25 @@ import Testing
         #expect(f.addedPeople == 0)
     }
 
-    @Test func addedPeopleGoToTheZoneOfTheirFeet() {
-        // Heads at map row 1 (pixels 8-16, centre 12) have their feet 20 px lower, at row 32: the lower zone.
+    @Test func zonesShareTheAddedPeopleAsTheyShareTheMotionPathsPeople() {
         let upper = SiteConfig.Zone(name: "upper", area: Polygon(points: [Point(x: 0, y: 0), Point(x: 80, y: 0), Point(x: 80, y: 30), Point(x: 0, y: 30)]))
         let lower = SiteConfig.Zone(name: "lower", area: Polygon(points: [Point(x: 0, y: 30), Point(x: 80, y: 30), Point(x: 80, y: 60), Point(x: 0, y: 60)]))
         let f = fusion(zones: [upper, lower])
         learnResponse(f, worth: 1)
         var scene = Scene()
-        scene.person(mapX: 7, y: 1)
-        for _ in 0..<3 { step(f, scene, motionPeople: 0) }
-        #expect(f.addedZonePeople == [0, 1])
+        for x in 0..<4 {
+            scene.walker(mapX: 2 * x, y: 4)
+            scene.person(mapX: 2 * x, y: 4)
+        }
+        scene.person(mapX: 9, y: 1, worth: 2)  // two people the motion path does not see
+        for _ in 0..<3 { step(f, scene, motionPeople: 4, zoneMotionPeople: [1, 3]) }
+        #expect(abs(f.addedPeople - 2) < 1e-9)
+        #expect(abs(f.addedZonePeople[0] - 0.5) < 1e-9 && abs(f.addedZonePeople[1] - 1.5) < 1e-9, "\(f.addedZonePeople)")
+        // With nobody walking, the view still gets them, and no zone does.
+        var still = Scene()
+        still.person(mapX: 9, y: 1, worth: 2)
+        for _ in 0..<3 { step(f, still, motionPeople: 0, zoneMotionPeople: [0, 0]) }
+        #expect(abs(f.addedPeople - 2) < 1e-9)
+        #expect(f.addedZonePeople == [0, 0])
     }
 }

@@ -19,8 +19,11 @@ public final class DensityPath {
     /// While the density path adds nothing (weight 0: not yet evidence enough that the model sees this
     /// scene's people, or evidence that it does not), it only measures its response, one step this often
     /// (microseconds of frame time): what the model sees changes with the light and the crowd, over
-    /// minutes, not seconds. The site's rate applies while the density path counts (weight above 0).
+    /// minutes, not seconds. The site's rate applies while the density path counts (weight above 0), and
+    /// while a busy scene gathers the gate's evidence (`gathersAtSiteRate`).
     public let idlePeriodMicros: Int64
+    /// The motion path's people at the last step.
+    private var lastMotionPeople = 0.0
     private var nextDueMicros: Int64?
     private var backgroundMap: [Float] = []
     private var hasBackgroundMap = false
@@ -89,12 +92,22 @@ public final class DensityPath {
             countFrame(frame, estimator: estimator, estimate: estimate)
         }
         steps += 1
+        lastMotionPeople = estimate.people
         // The next step by this one's verdict: the site's rate once the density path counts.
-        let period = fusion.weight == 0 ? max(periodMicros, idlePeriodMicros) : periodMicros
+        let period = fusion.weight == 0 && !gathersAtSiteRate ? max(periodMicros, idlePeriodMicros) : periodMicros
         var due = (nextDueMicros ?? t) + period
         if due <= t { due = t + period }
         nextDueMicros = due
         return true
+    }
+
+    /// Whether the gate's evidence is gathered at the site's rate rather than the idle one: while it is
+    /// incomplete and the last step alone brought a tenth of it (a busy scene, whose gate then decides
+    /// within about ten steps instead of minutes; a sparse one would take minutes at any rate, and its
+    /// steps would cost the motion path's speed for nothing).
+    var gathersAtSiteRate: Bool {
+        let needed = fusion.parameters.minimumEvidence
+        return fusion.responseEvidence < needed && lastMotionPeople >= needed / 10
     }
 
     /// A background step: the background's map, kept for the frame steps' response.
@@ -122,7 +135,8 @@ public final class DensityPath {
                     fusion.step(
                         map: map.values, mapWidth: map.width, mapHeight: map.height, cellWidth: map.cellWidth,
                         cellHeight: map.cellHeight, background: hasBackgroundMap && background.count == map.values.count ? background : nil,
-                        foreground: cells.baseAddress!, motionPeople: estimate.people, trusted: trusted)
+                        foreground: cells.baseAddress!, motionPeople: estimate.people, zoneMotionPeople: estimator.zonePeople,
+                        trusted: trusted)
                 }
             }
         }

@@ -3,20 +3,30 @@
 /// and the density path (a density map of the analysed area at a lower rate, `LanternDensity`).
 ///
 /// The rule (README "Fusion"):
-/// - **Each person is counted by one path.** A density cell within `margin` of a person's height of any
-///   foreground cell belongs to the motion path, which already counts whoever is there (a walker, or
-///   someone who stopped and is held). The density path adds only the density of the other cells: the
-///   people the motion path does not see (standing still since before the background was learnt, or
-///   absorbed after the hold). A walker both paths see is counted once, and a walker who stops stays
+/// - **The response: how this model sees this scene's people.** At each density step the map's excess
+///   over the background's map (the background is the scene under the walkers) on the motion path's
+///   cells (within `margin` of a person's height of its foreground), summed, is the density the people
+///   the motion path counts there add to the map. Its ratio to those people, accumulated over the stream,
+///   is `response`: the density one person of this camera makes, measured by the scene's own walkers,
+///   with no ground truth.
+/// - **Each person is counted once.** The people the motion path counts (walkers, and those who stopped
+///   and are held) account for `response` of density each. What the map holds beyond that, in people of
+///   this scene (divided by `response`), is one estimate of the people the motion path does not see
+///   (standing still since before the background was learnt, or absorbed after the hold, wherever they
+///   are, next to a walker or not) and of those a group's blob hides. The density of the cells away from
+///   the motion path's (within `margin` of a person's height of its foreground), as it is, is another: it
+///   misses anyone next to a walker, but the model's texture under the walkers does not move it. The
+///   density path adds the larger. A walker both paths see is counted once, and a walker who stops stays
 ///   foreground (held), so the count does not jump.
-/// - **The density path is trusted only as far as it sees this scene's people.** At each density step
-///   the map's excess over the background's map (the background is the empty scene under the walkers)
-///   on the motion path's cells, summed, is the density path's response to the people the motion path
-///   counts there. Its ratio to those people, accumulated over the stream (`response`), says whether the
-///   model sees this camera's people at their true count: the added density is weighted by a ramp from
-///   0 (response at or below `responseOff`) to 1 (at or above `responseFull`), and by 0 until
-///   `minimumEvidence` people have been seen. A model that answers texture rather than people (as
-///   density-v1 does on the dev clip: response 0.12) adds nothing; nothing here is fitted to a clip.
+/// - **Zones share the added people as they share the motion path's people.** The model's texture is
+///   far from even over a view (on the dev clip enlarged 1.7 times its map holds 7.1 over the building
+///   and the far road, where 1.1 people walk, and -1.5 over the walkway and lawn, where 4.6 walk), so a
+///   zone's own density says little; over the whole view it cancels out.
+/// - **The density path is trusted only as far as it sees people rather than texture.** The added
+///   people are weighted by a ramp from 0 (response at or below `responseOff`) to 1 (at or above
+///   `responseFull`), and by 0 until `minimumEvidence` people have been seen. A model that answers texture
+///   rather than people (as density-v1 does on the dev clip: response 0.12) adds nothing; nothing here is
+///   fitted to a clip.
 /// - The added density is the median of the last `smoothingSteps` steps (a flicker of the map is not a
 ///   person), never below zero, and it changes only at density steps.
 ///
@@ -25,7 +35,7 @@
 public final class DensityFusion {
     public struct Parameters: Equatable {
         /// A density cell closer than this fraction of a person's height (at its row) to a foreground
-        /// cell belongs to the motion path: the density of a person spreads around their head.
+        /// cell is the motion path's people's, for the response: their density spreads around the head.
         public var margin = 0.25
         /// People the motion path must have counted at density steps before the density path is weighed.
         /// Not fewer: on the dev clip at 640x480 the response of the first 20 to 40 people rose above
@@ -37,6 +47,7 @@ public final class DensityFusion {
         public var responseFull = 0.7
         /// Density steps in the median of the added people.
         public var smoothingSteps = 3
+        public var exp = 0
 
         public init() {}
     }
@@ -52,7 +63,8 @@ public final class DensityFusion {
     /// People the density path adds now (already weighted), and per zone in site zone order.
     public private(set) var addedPeople = 0.0
     public private(set) var addedZonePeople: [Double]
-    /// The last step's density outside the motion path's cells, unweighted and unsmoothed.
+    /// The last step's density beyond what the motion path's people account for (`response` each), in
+    /// people of this scene (divided by the response), unweighted and unsmoothed.
     public private(set) var unseenPeople = 0.0
     /// The weight the density path has now (0...1).
     public private(set) var weight = 0.0
@@ -68,12 +80,10 @@ public final class DensityFusion {
     /// Summed-area table of foreground cells, (cellsWide + 1) x (cellsHigh + 1).
     private let foregroundSums: UnsafeMutableBufferPointer<Int32>
     private var smoothing: MedianWindow
-    private var zoneUnseen: [Double]
-    /// Per density cell (set on the first step): its margin in cells, and its zone bits.
+    /// Per density row (set on the first step): its margin in foreground cells.
     private var mapWidth = 0, mapHeight = 0
     private var cellWidth = 0.0, cellHeight = 0.0
     private var marginCells: [Int] = []
-    private var zoneMask: [UInt32] = []
 
     public init(
         cellsWide: Int, cellsHigh: Int, origin: (x: Int, y: Int), scale: PersonScale, zones: [SiteConfig.Zone] = [],
@@ -88,9 +98,8 @@ public final class DensityFusion {
         self.zones = zones
         foregroundSums = .allocate(capacity: (cellsWide + 1) * (cellsHigh + 1))
         foregroundSums.initialize(repeating: 0)
-        smoothing = MedianWindow(length: max(parameters.smoothingSteps, 1), series: zones.count + 1)
+        smoothing = MedianWindow(length: max(parameters.smoothingSteps, 1), series: 2)
         addedZonePeople = [Double](repeating: 0, count: zones.count)
-        zoneUnseen = addedZonePeople
     }
 
     deinit { foregroundSums.deallocate() }
@@ -103,18 +112,19 @@ public final class DensityFusion {
     ///     leaves the response as it was.
     ///   - foreground: the same frame's foreground pixels per 2x2 cell, `cellsWide` x `cellsHigh`.
     ///   - motionPeople: the people the motion path counts in that frame.
+    ///   - zoneMotionPeople: the same per zone, in site zone order (missing zones count 0).
     ///   - trusted: whether the frame's count can be trusted (untrusted frames add no evidence).
     public func step(
         map: UnsafeBufferPointer<Float>, mapWidth: Int, mapHeight: Int, cellWidth: Double, cellHeight: Double,
-        background: UnsafeBufferPointer<Float>?, foreground: UnsafePointer<UInt8>, motionPeople: Double, trusted: Bool
+        background: UnsafeBufferPointer<Float>?, foreground: UnsafePointer<UInt8>, motionPeople: Double,
+        zoneMotionPeople: [Double] = [], trusted: Bool
     ) {
         precondition(map.count >= mapWidth * mapHeight && (background?.count ?? Int.max) >= mapWidth * mapHeight)
         if mapWidth != self.mapWidth || mapHeight != self.mapHeight || cellWidth != self.cellWidth || cellHeight != self.cellHeight {
             prepare(mapWidth: mapWidth, mapHeight: mapHeight, cellWidth: cellWidth, cellHeight: cellHeight)
         }
         buildForegroundSums(foreground)
-        var unseen = 0.0, seenExcess = 0.0
-        for z in 0..<zoneUnseen.count { zoneUnseen[z] = 0 }
+        var total = 0.0, away = 0.0, seenExcess = 0.0
         for cy in 0..<mapHeight {
             let m = marginCells[cy]
             let y0 = max(Int(Double(cy) * cellHeight / 2) - m, 0)
@@ -124,16 +134,13 @@ public final class DensityFusion {
                 let value = Double(map[i])
                 let x0 = max(Int(Double(cx) * cellWidth / 2) - m, 0)
                 let x1 = min(Int((Double(cx + 1) * cellWidth / 2).rounded(.up)) + m, cellsWide)
-                if y1 > y0 && x1 > x0 && foregroundCells(x0: x0, y0: y0, x1: x1, y1: y1) > 0 {
+                let nearMotion = y1 > y0 && x1 > x0 && foregroundCells(x0: x0, y0: y0, x1: x1, y1: y1) > 0
+                if nearMotion {
                     if let background { seenExcess += value - Double(background[i]) }
                 } else {
-                    unseen += value
-                    var bits = zoneMask[i]
-                    while bits != 0 {
-                        zoneUnseen[bits.trailingZeroBitCount] += value
-                        bits &= bits - 1
-                    }
+                    away += value
                 }
+                total += value
             }
         }
         if trusted && background != nil {
@@ -141,13 +148,24 @@ public final class DensityFusion {
             responseEvidence += max(motionPeople, 0)
         }
         steps += 1
-        unseenPeople = unseen
         weight = currentWeight()
-        smoothing.set(unseen, series: 0)
-        for z in 0..<zoneUnseen.count { smoothing.set(zoneUnseen[z], series: z + 1) }
+        // Beyond the motion path's people: the map less `response` per person it counts, in people of this
+        // scene. Before any evidence (weight 0), as a model that sees people at their count would.
+        let perPerson = max(response ?? 1, parameters.responseOff)
+        let accounted = response ?? 0
+        let beyond = (total - accounted * max(motionPeople, 0)) / perPerson
+        unseenPeople = max(beyond, away)
+        smoothing.set(beyond, series: 0)
+        smoothing.set(away, series: 1)
         smoothing.advance()
-        addedPeople = weight * max(smoothing.median(series: 0), 0)
-        for z in 0..<zoneUnseen.count { addedZonePeople[z] = weight * max(smoothing.median(series: z + 1), 0) }
+        // The larger of the two estimates, each a median over the last steps (see the type's comment).
+        addedPeople = weight * max(smoothing.median(series: 0), smoothing.median(series: 1), 0)
+        // Zones share them as the motion path's people are shared (see the type's comment).
+        let motion = max(motionPeople, 0)
+        for z in 0..<addedZonePeople.count {
+            let inZone = z < zoneMotionPeople.count ? max(zoneMotionPeople[z], 0) : 0
+            addedZonePeople[z] = motion > 0 ? addedPeople * min(inZone / motion, 1) : 0
+        }
     }
 
     /// The ramp from `responseOff` to `responseFull`, once there is evidence enough.
@@ -157,28 +175,16 @@ public final class DensityFusion {
         return min(max((response - parameters.responseOff) / span, 0), 1)
     }
 
-    /// The per-cell tables for a map of this size: each density row's margin in foreground cells, and the
-    /// zones of the feet of a person whose head is at each density cell (the model is trained on heads).
+    /// The per-row table for a map of this size: each density row's margin in foreground cells.
     func prepare(mapWidth: Int, mapHeight: Int, cellWidth: Double, cellHeight: Double) {
         self.mapWidth = mapWidth
         self.mapHeight = mapHeight
         self.cellWidth = cellWidth
         self.cellHeight = cellHeight
         marginCells = [Int](repeating: 0, count: mapHeight)
-        zoneMask = [UInt32](repeating: 0, count: mapWidth * mapHeight)
         for cy in 0..<mapHeight {
             let row = Double(origin.y) + (Double(cy) + 0.5) * cellHeight
             marginCells[cy] = Int((parameters.margin * scale.height(atCentreRow: row) / 2).rounded(.up))
-            guard !zones.isEmpty else { continue }
-            // Feet a person's height below the head: foot = head + h(foot), a few fixed-point steps.
-            var foot = row + scale.height(atFootRow: row)
-            for _ in 0..<4 { foot = row + scale.height(atFootRow: foot) }
-            for cx in 0..<mapWidth {
-                let point = Point(x: Double(origin.x) + (Double(cx) + 0.5) * cellWidth, y: foot)
-                var bits: UInt32 = 0
-                for (z, zone) in zones.enumerated() where zone.area.contains(point) { bits |= 1 << UInt32(z) }
-                zoneMask[cy * mapWidth + cx] = bits
-            }
         }
     }
 
