@@ -31,7 +31,7 @@
 ///   person), never below zero, and it changes only at density steps.
 ///
 /// Pure and deterministic: maps and foreground go in, people come out; the stream's buffers are
-/// allocated at init, and the per-cell tables on the first step (the map's size is fixed per stream).
+/// allocated at init, and the per-row table on the first step (the map's size is fixed per stream).
 public final class DensityFusion {
     public struct Parameters: Equatable {
         /// A density cell closer than this fraction of a person's height (at its row) to a foreground
@@ -47,7 +47,6 @@ public final class DensityFusion {
         public var responseFull = 0.7
         /// Density steps in the median of the added people.
         public var smoothingSteps = 3
-        public var exp = 0
 
         public init() {}
     }
@@ -63,8 +62,8 @@ public final class DensityFusion {
     /// People the density path adds now (already weighted), and per zone in site zone order.
     public private(set) var addedPeople = 0.0
     public private(set) var addedZonePeople: [Double]
-    /// The last step's density beyond what the motion path's people account for (`response` each), in
-    /// people of this scene (divided by the response), unweighted and unsmoothed.
+    /// The last step's larger estimate of the people the motion path does not see (the type's comment),
+    /// unweighted and unsmoothed.
     public private(set) var unseenPeople = 0.0
     /// The weight the density path has now (0...1).
     public private(set) var weight = 0.0
