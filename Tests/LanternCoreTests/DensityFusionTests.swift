@@ -6,6 +6,11 @@ import Testing
 @Suite struct DensityFusionTests {
     static var scale: PersonScale { PersonScale(samples: [.init(row: 0, height: 20), .init(row: 100, height: 20)]) }
     static let mapWidth = 10, mapHeight = 7
+    /// The area's upper and lower halves.
+    static var upperAndLower: [SiteConfig.Zone] { [
+        SiteConfig.Zone(name: "upper", area: Polygon(points: [Point(x: 0, y: 0), Point(x: 80, y: 0), Point(x: 80, y: 30), Point(x: 0, y: 30)])),
+        SiteConfig.Zone(name: "lower", area: Polygon(points: [Point(x: 0, y: 30), Point(x: 80, y: 30), Point(x: 80, y: 60), Point(x: 0, y: 60)])),
+    ] }
 
     /// A scene: density per map cell, foreground per 2x2 cell.
     struct Scene {
@@ -140,11 +145,9 @@ import Testing
     }
 
     @Test func aZoneGetsNoMoreFromTheDensityPathThanTheView() {
-        // Texture: a head cell at map row 0 (feet at 24 px: the upper zone) reads 2 people, one at row 4
-        // (feet at 56 px: the lower zone) -2. The view nets to nobody, and neither zone gets anyone.
-        let upper = SiteConfig.Zone(name: "upper", area: Polygon(points: [Point(x: 0, y: 0), Point(x: 80, y: 0), Point(x: 80, y: 30), Point(x: 0, y: 30)]))
-        let lower = SiteConfig.Zone(name: "lower", area: Polygon(points: [Point(x: 0, y: 30), Point(x: 80, y: 30), Point(x: 80, y: 60), Point(x: 0, y: 60)]))
-        let f = fusion(zones: [upper, lower])
+        // Texture: 2 people of density at the top of the view, -2 at the bottom. The view nets to nobody,
+        // and neither zone gets anyone (by each zone's own density, the upper one had got 2).
+        let f = fusion(zones: Self.upperAndLower)
         learnResponse(f, worth: 1)
         var scene = Scene()
         scene.person(mapX: 7, y: 0, worth: 2)
@@ -212,9 +215,7 @@ import Testing
     }
 
     @Test func zonesShareTheAddedPeopleAsTheyShareTheMotionPathsPeople() {
-        let upper = SiteConfig.Zone(name: "upper", area: Polygon(points: [Point(x: 0, y: 0), Point(x: 80, y: 0), Point(x: 80, y: 30), Point(x: 0, y: 30)]))
-        let lower = SiteConfig.Zone(name: "lower", area: Polygon(points: [Point(x: 0, y: 30), Point(x: 80, y: 30), Point(x: 80, y: 60), Point(x: 0, y: 60)]))
-        let f = fusion(zones: [upper, lower])
+        let f = fusion(zones: Self.upperAndLower)
         learnResponse(f, worth: 1)
         var scene = Scene()
         for x in 0..<4 {
