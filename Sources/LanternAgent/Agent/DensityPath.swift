@@ -3,8 +3,8 @@ import LanternDensity
 
 /// The density path of one stream: the density model (`DensityCounter`, weights compiled in) run on the
 /// analysed area every `1 / site.density.hertz` seconds of frame time while it counts or a busy scene
-/// gathers the gate's evidence (every `idlePeriodMicros` otherwise), and `DensityFusion`, which turns its map and the motion path's
-/// foreground into the people the motion path does not see. Made with the estimator (once per stream):
+/// gathers the gate's evidence (every `idlePeriodMicros` otherwise), and `DensityFusion`, which turns its
+/// map and the motion path's foreground into the people the motion path does not see. Made with the estimator (once per stream):
 /// every buffer is allocated here or on the first step, never per frame.
 ///
 /// Steps are scheduled on the frames' own timestamps (the first frame after each due time), so a replay
