@@ -159,8 +159,11 @@ import Testing
 
     @Test func theWeightRampsWithTheResponse() {
         let f = fusion()
-        learnResponse(f, worth: 0.5)  // halfway between responseOff 0.3 and responseFull 0.7
+        learnResponse(f, worth: 0.4)  // halfway between responseOff 0.3 and responseFull 0.5
         #expect(abs(f.weight - 0.5) < 1e-6)
+        let full = fusion()
+        learnResponse(full, worth: 0.5)  // a model that sees a person as half of one, confirmed: all of it
+        #expect(abs(full.weight - 1) < 1e-6)
     }
 
     @Test func nothingIsAddedBeforeEnoughPeopleWereSeen() {
