@@ -3,8 +3,9 @@ import LanternCore
 import Testing
 
 /// The density path inside the agent: made with the estimator when the site asks for it, stepped on the
-/// frames' own times (every 15 s until it counts, then at the site's rate; a busy scene gathers the
-/// gate's evidence at the site's rate), one model run a step, and
+/// frames' own times (every 15 s until it counts, then at the site's rate; a busy scene, or one whose
+/// map holds people beyond its walkers, gathers the gate's evidence at the site's rate), one model run a
+/// step, and
 /// adding nothing where it sees nobody.
 @Suite struct DensityPathTests {
     func site(rateHz: Double) -> SiteConfig {
@@ -151,6 +152,34 @@ extension DensityPathTests {
         #expect(zip(frames[...complete], frames[1...complete]).allSatisfy { $1 - $0 == 10 }, "\(frames)")
         #expect(zip(frames[complete...], frames[(complete + 1)...]).allSatisfy { $1 - $0 == 150 }, "\(frames)")
         #expect(path.fusion.weight == 0)
+    }
+
+    @Test func aSparseSceneWhoseMapHoldsMoreThanItsWalkersGathersAtTheSiteRate() {
+        // A gate that asks for 50 people of evidence: the one walker is not a tenth of it, a sparse scene.
+        // Whether its steps come at the site's rate or every 15 s is then up to what the map holds beyond
+        // the walker: here set by the threshold (any map at all, or none), as the model's own map of
+        // these frames is not a scene with people standing in it.
+        var parameters = DensityFusion.Parameters()
+        parameters.minimumEvidence = 50
+        parameters.responseOff = 100
+        parameters.responseFull = 101
+        var gaps: [Double: [Int]] = [:]
+        for threshold in [-1_000.0, 1_000] {
+            let site = site(rateHz: 1)
+            let estimator = OccupancyEstimator(site: site, frameWidth: 64, frameHeight: 48, framesPerSecond: 10)
+            let path = DensityPath(site: site, estimator: estimator, unseenWorthGathering: threshold, parameters: parameters)!
+            var frames: [Int] = []
+            walkerFrames(count: 600) { i, image in  // 60 s
+                let estimate = estimator.process(image)
+                if path.frame(image, atMicros: Int64(i) * 100_000, estimator: estimator, estimate: estimate) { frames.append(i) }
+            }
+            #expect(path.fusion.responseEvidence < 50 && path.fusion.weight == 0, "\(path.fusion.responseEvidence)")
+            gaps[threshold] = zip(frames, frames.dropFirst()).map { $1 - $0 }
+        }
+        // 1 s apart from the first step (the background's) on, or 15 s.
+        #expect(gaps[-1_000]!.allSatisfy { $0 == 10 }, "\(gaps[-1_000]!)")
+        #expect(gaps[-1_000]!.count > 30, "\(gaps[-1_000]!)")
+        #expect(gaps[1_000]! == [150, 150, 150], "\(gaps[1_000]!)")
     }
 
     @Test func untilItCountsTheDensityPathStepsOnlyEvery15Seconds() {

@@ -2,7 +2,7 @@ import LanternCore
 import LanternDensity
 
 /// The density path of one stream: the density model (`DensityCounter`, weights compiled in) run on the
-/// analysed area every `1 / site.density.hertz` seconds of frame time while it counts or a busy scene
+/// analysed area every `1 / site.density.hertz` seconds of frame time while it counts or a scene worth it
 /// gathers the gate's evidence (every `idlePeriodMicros` otherwise), and `DensityFusion`, which turns its
 /// map and the motion path's foreground into the people the motion path does not see. Made with the estimator (once per stream):
 /// every buffer is allocated here or on the first step, never per frame.
@@ -22,6 +22,11 @@ public final class DensityPath {
     /// minutes, not seconds. The site's rate applies while the density path counts (weight above 0), and
     /// while a busy scene gathers the gate's evidence (`gathersAtSiteRate`).
     public let idlePeriodMicros: Int64
+    /// People the model's map holds beyond the motion path's (`DensityFusion.unseenPeople`, at the last
+    /// step) from which the gate's evidence is worth gathering at the site's rate even in a sparse scene:
+    /// there may be people standing still whom only the density path can count. On the dev clip the
+    /// map holds -0.4 to 0.7 beyond its walkers; with six people standing among them, 3.9 to 5.1.
+    public let unseenWorthGathering: Double
     /// The motion path's people at the last step.
     private var lastMotionPeople = 0.0
     private var nextDueMicros: Int64?
@@ -62,7 +67,8 @@ public final class DensityPath {
     }()
 
     /// Nil when the site turns the density path off or the bundled weights are unusable.
-    public init?(site: SiteConfig, estimator: OccupancyEstimator, backgroundEvery: Int = 8, idlePeriodMicros: Int64 = 15_000_000, parameters: DensityFusion.Parameters = DensityFusion.Parameters()) {
+    public init?(site: SiteConfig, estimator: OccupancyEstimator, backgroundEvery: Int = 8, idlePeriodMicros: Int64 = 15_000_000,
+        unseenWorthGathering: Double = 2, parameters: DensityFusion.Parameters = DensityFusion.Parameters()) {
         guard site.density.isOn, let weights = DensityPath.bundledWeights else { return nil }
         let area = estimator.area
         counter = DensityCounter(
@@ -73,6 +79,7 @@ public final class DensityPath {
         periodMicros = max(Int64((1_000_000 / site.density.hertz).rounded()), 1)
         self.backgroundEvery = max(backgroundEvery, 2)
         self.idlePeriodMicros = idlePeriodMicros
+        self.unseenWorthGathering = unseenWorthGathering
     }
 
     /// Runs a density step when one is due at `t` (the frame's time), after the estimator analysed `frame`.
@@ -102,12 +109,15 @@ public final class DensityPath {
     }
 
     /// Whether the gate's evidence is gathered at the site's rate rather than the idle one: while it is
-    /// incomplete and the last step alone brought a tenth of it (a busy scene, whose gate then decides
-    /// within about ten steps instead of minutes; a sparse one would take minutes at any rate, and its
-    /// steps would cost the motion path's speed for nothing).
+    /// incomplete, and either the last step alone brought a tenth of it (a busy scene, whose gate then
+    /// decides within about ten steps instead of minutes) or the model's map held `unseenWorthGathering`
+    /// people beyond the motion path's (people who stand still may be there, and a sparse scene's gate
+    /// then decides within a minute or two, not five). Otherwise a sparse scene's steps would cost the
+    /// motion path's speed for nothing: its gate would open onto no one.
     var gathersAtSiteRate: Bool {
         let needed = fusion.parameters.minimumEvidence
-        return fusion.responseEvidence < needed && lastMotionPeople >= needed / 10
+        guard fusion.responseEvidence < needed else { return false }
+        return lastMotionPeople >= needed / 10 || fusion.unseenPeople >= unseenWorthGathering
     }
 
     /// A background step: the background's map, kept for the frame steps' response.
