@@ -166,6 +166,36 @@ import Testing
         #expect(abs(full.weight - 1) < 1e-6)
     }
 
+    @Test func aResponseMeasuredAgainstABackgroundThatHeldPeopleIsMeasuredAgain() {
+        let f = fusion()
+        // The first background was learnt while two people stood where the walkers pass (the model sees
+        // each at 0.6): against it, a walker there reads less than nothing, and the gate stays shut.
+        var scene = Scene()
+        scene.walker(mapX: 2, y: 2)
+        scene.person(mapX: 2, y: 2, worth: 0.6)
+        scene.background[2 * Self.mapWidth + 2] = 1.2
+        f.background(total: 1.2)
+        for _ in 0..<110 { step(f, scene, motionPeople: 1) }
+        #expect(f.weight == 0 && f.response! < 0)
+        // A map that holds as much or more (someone came to stand) changes nothing.
+        f.background(total: 1.5)
+        #expect(f.responseEvidence == 110)
+        // They have left: the next map holds 1.5 less, and the response is measured again from nothing.
+        scene.background[2 * Self.mapWidth + 2] = 0
+        f.background(total: 0)
+        #expect(f.responseEvidence == 0 && f.response == nil)
+        for _ in 0..<110 { step(f, scene, motionPeople: 1) }
+        #expect(abs(f.response! - 0.6) < 1e-6 && f.weight == 1)
+    }
+
+    @Test func aCountingDensityPathIsNotStoppedToMeasureAgain() {
+        let f = fusion()
+        learnResponse(f, worth: 1)
+        f.background(total: 3)
+        f.background(total: 0)
+        #expect(f.responseEvidence == 110 && f.weight == 1)
+    }
+
     @Test func nothingIsAddedBeforeEnoughPeopleWereSeen() {
         let f = fusion()
         learnResponse(f, worth: 1, steps: 99)  // 99 motion people: under minimumEvidence (100)

@@ -129,7 +129,12 @@ public final class DensityPath {
             if backgroundMap.count != map.values.count {
                 backgroundMap = [Float](repeating: 0, count: map.values.count)
             }
-            for i in 0..<map.values.count { backgroundMap[i] = map.values[i] }
+            var total = 0.0
+            for i in 0..<map.values.count {
+                backgroundMap[i] = map.values[i]
+                total += Double(map.values[i])
+            }
+            fusion.background(total: total)
         }
         hasBackgroundMap = true
     }
