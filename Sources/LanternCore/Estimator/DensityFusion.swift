@@ -46,8 +46,9 @@ public final class DensityFusion {
         /// What it adds is already divided by the response, so the ramp only has to shut out a model that
         /// answers texture more than people. Not 0.7, as first set (never measured then): on dense scenes
         /// composed from the dev clip (response about 0.5) the ramp's half weight left most of the still
-        /// people uncounted (MAE 4.7, 7.5 and 5.7 with 0.7; 2.5, 4.4 and 3.7 with 0.5), and the long
-        /// sparse streams scored the same (README "A denser scene").
+        /// people uncounted (MAE 4.7, 7.5 and, looped, 5.8 with 0.7; 2.5, 4.4 and 3.8 with 0.5; one
+        /// composite whose response was still rising 0.4 worse), and the long sparse streams scored the
+        /// same (README "A denser scene").
         public var responseOff = 0.3
         public var responseFull = 0.5
         /// Density steps in the median of the added people.
